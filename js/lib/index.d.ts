@@ -1,0 +1,125 @@
+// Types of wx-subscribe's JS API. They mirror the Rust types in src/ as the
+// wasm boundary serializes them.
+
+/** One-time (getTemplateList type 2, the default), long-term (type 3) or device. */
+export type TemplateKind = 'one-time' | 'long-term' | 'device';
+
+/** A template: a bare id, or a record. getTemplateList records ({ priTmplId, title, type }) work as they are. */
+export type TemplateInput =
+  | string
+  | { id: string; title?: string; kind?: TemplateKind | 2 | 3 }
+  | { priTmplId: string; title?: string; type?: 2 | 3 };
+
+/** `res.subscriptionsSetting` of `wx.getSetting({ withSubscriptions: true })`, as it is. */
+export interface SubscriptionsSetting {
+  mainSwitch?: boolean;
+  itemSettings?: Record<string, string>;
+}
+
+export interface PlanOptions {
+  /** Most ids per request, 1 to 5 (default 3). Old clients get 1 whatever this says. */
+  idsPerRequest?: number;
+  /** Base library version (SDKVersion), e.g. '3.5.0'. */
+  baseLibrary?: string;
+  /** WeChat client version, e.g. '8.0.50'. */
+  wechatVersion?: string;
+  /** 'ios', 'android', 'devtools', ... */
+  platform?: string;
+}
+
+/** What this round already answered: { [templateId]: status as WeChat gave it }. */
+export type Answered = Record<string, string>;
+
+export type TemplateState =
+  | 'ask' | 'top-up' | 'kept-rejected' | 'banned' | 'switched-off' | 'accepted' | 'rejected';
+
+export type KeptChoice =
+  | { choice: 'accept' } | { choice: 'reject' } | { choice: 'ban' } | { choice: 'other'; raw: string };
+
+export interface PlannedTemplate {
+  id: string;
+  title?: string;
+  kind: TemplateKind;
+  state: TemplateState;
+  kept?: KeptChoice;
+}
+
+/** One request: the ids one tap asks for. */
+export interface Batch {
+  kind: TemplateKind;
+  ids: string[];
+  /** false: every id is kept as accepted, no popup shows, each id gains one send. */
+  popup: boolean;
+}
+
+export interface Advice {
+  code: 'open-settings' | 'banned' | 'renew-silently';
+  ids: string[];
+  /** A sentence for the user, in Chinese. */
+  message: string;
+}
+
+export interface Plan {
+  mainSwitch?: boolean;
+  idsPerRequest: number;
+  templates: PlannedTemplate[];
+  /** One per tap: popup batches first, then silent ones. */
+  batches: Batch[];
+  counts: {
+    ask: number; topUp: number; keptRejected: number; banned: number;
+    switchedOff: number; accepted: number; rejected: number;
+  };
+  advice: Advice[];
+}
+
+export type Status = 'accept' | 'reject' | 'ban' | 'filter' | 'unknown' | 'missing';
+
+export interface Outcome {
+  results: { id: string; status: Status; raw?: string }[];
+  /** Each accepted id is one more send in its quota. */
+  accepted: string[];
+  counts: { accepted: number; rejected: number; banned: number; filtered: number; unknown: number; missing: number };
+}
+
+export type ErrorKind =
+  | 'input' | 'gesture' | 'busy' | 'cancelled' | 'network' | 'background' | 'settings'
+  | 'banned' | 'template' | 'batch' | 'device' | 'unsupported' | 'not-ready' | 'unknown';
+
+/** Every error of this library: the same fields as the Rust Error. */
+export interface WxSubscribeError extends Error {
+  name: 'WxSubscribeError';
+  code: string;
+  kind: ErrorKind;
+  advice: string;
+  retryable: boolean;
+  errCode?: number;
+  errMsg?: string;
+}
+export const WxSubscribeError: {
+  new (fields: { code: string; kind: ErrorKind; message: string; advice: string; retryable?: boolean; errCode?: number; errMsg?: string }): WxSubscribeError;
+  from(thrown: unknown): unknown;
+};
+
+/** Where DevTools' "Build npm" puts the wasm: '/miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm'. */
+export const DEFAULT_PATH: string;
+
+/**
+ * Loads the module through WXWebAssembly. Call in App.onLaunch. Every call returns the same
+ * Promise; the .wasm.br beside `path` is preferred on base library >= 2.14.0.
+ * Rejects with kind 'unsupported' where WXWebAssembly is missing (base library < 2.13.0).
+ */
+export function init(options?: { path?: string; baseLibrary?: string }): Promise<typeof import('./index')>;
+export function isReady(): boolean;
+
+/** Plans what to ask. Throws WxSubscribeError (kind 'input') on bad input, 'not-ready' before init. */
+export function plan(
+  templates: TemplateInput[],
+  setting?: SubscriptionsSetting | null,
+  options?: PlanOptions | null,
+  answered?: Answered | null,
+): Plan;
+
+/** Interprets a success or fail result for the batch asked; a fail result throws its WxSubscribeError. */
+export function interpretResult(batch: Batch | string[], result: object): Outcome;
+
+export function version(): string;

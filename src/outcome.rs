@@ -1,0 +1,377 @@
+//! What WeChat answered to one request, in the user's words: which templates
+//! were accepted (each one is one more send in the quota), rejected, banned or
+//! filtered, and what a failed request means.
+
+use crate::error::{decimal, Error, ErrorKind};
+use crate::value::Value;
+use serde::Serialize;
+
+/// The answer for one template of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Accepted: one more send in the quota. Covers every value starting with
+    /// `accept` (`acceptWithAudio`, `acceptWithAlert`, `acceptWithForcePush`, ...).
+    Accept,
+    /// The user said no.
+    Reject,
+    /// Banned by WeChat.
+    Ban,
+    /// Dropped because another template in the request has the same title.
+    Filter,
+    /// A value this library does not know: never counted as accepted.
+    Unknown,
+    /// The template was in the request but not in the answer.
+    Missing,
+}
+
+impl Status {
+    /// Reads a status value as WeChat gives it (`"accept"`, `"acceptWithAlert"`, `"reject"`, ...).
+    pub fn from_raw(raw: &str) -> Status {
+        match raw {
+            s if s.starts_with("accept") => Status::Accept,
+            "reject" => Status::Reject,
+            "ban" => Status::Ban,
+            "filter" => Status::Filter,
+            "missing" => Status::Missing,
+            _ => Status::Unknown,
+        }
+    }
+}
+
+/// One template's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateResult {
+    /// The template id.
+    pub id: String,
+    /// The answer.
+    pub status: Status,
+    /// The value exactly as WeChat gave it (keeps the accept variant, e.g.
+    /// `"acceptWithAlert"`); absent when the id was missing from the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+}
+
+/// Counts of one request's answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OutcomeCounts {
+    /// Accepted (each adds one send to that template's quota).
+    pub accepted: u32,
+    /// Rejected.
+    pub rejected: u32,
+    /// Banned.
+    pub banned: u32,
+    /// Filtered for a duplicate title.
+    pub filtered: u32,
+    /// Values this library does not know.
+    pub unknown: u32,
+    /// In the request but not in the answer.
+    pub missing: u32,
+}
+
+/// The interpreted answer to one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// One result per id of the request, in the request's order.
+    pub results: Vec<TemplateResult>,
+    /// The ids accepted: each is one more send in the quota.
+    pub accepted: Vec<String>,
+    /// How many of each answer.
+    pub counts: OutcomeCounts,
+}
+
+/// Reads the ids of the request: a batch from the plan (`{ ids: [...] }`) or an array of ids.
+pub fn parse_batch_ids(value: &Value) -> Result<Vec<String>, Error> {
+    let ids = match value {
+        Value::Object(_) => value.get("ids").unwrap_or(&Value::Null),
+        other => other,
+    };
+    let bad = || {
+        let expected = "a plan batch { ids } or an array of template ids";
+        Error::shape("batch-bad-ids", "the batch", expected, ids, "pass the batch you gave to wx.requestSubscribeMessage")
+    };
+    let Value::Array(items) = ids else { return Err(bad()) };
+    items
+        .iter()
+        .map(|item| item.as_str().map(str::to_owned).ok_or_else(bad))
+        .collect()
+}
+
+/// Interprets what a `success` or `fail` callback of `wx.requestSubscribeMessage`
+/// (or `wx.requestSubscribeDeviceMessage`) received for the request `batch`.
+///
+/// A success result gives every id of the batch a [`Status`]; ids not in the batch
+/// are ignored. A fail result (an `errCode`, or an `errMsg` without `:ok`) is
+/// returned as the [`Error`] that [`interpret_fail`] gives.
+pub fn interpret_result(batch: &[String], result: &Value) -> Result<Outcome, Error> {
+    if !matches!(result, Value::Object(_)) {
+        let advice = "pass the object your success or fail callback received";
+        return Err(Error::shape("result-not-an-object", "the request's result", "an object", result, advice));
+    }
+    let err_msg = result.get("errMsg").and_then(Value::as_str).unwrap_or("");
+    if result.get("errCode").is_some() || (!err_msg.is_empty() && !err_msg.ends_with(":ok")) {
+        return Err(interpret_fail(result));
+    }
+    let mut counts = OutcomeCounts::default();
+    let mut accepted = Vec::new();
+    let results = batch
+        .iter()
+        .map(|id| {
+            let raw = result.get(id).map(|v| v.as_str().unwrap_or(v.describe()).to_owned());
+            let status = raw.as_deref().map_or(Status::Missing, Status::from_raw);
+            *match status {
+                Status::Accept => &mut counts.accepted,
+                Status::Reject => &mut counts.rejected,
+                Status::Ban => &mut counts.banned,
+                Status::Filter => &mut counts.filtered,
+                Status::Unknown => &mut counts.unknown,
+                Status::Missing => &mut counts.missing,
+            } += 1;
+            if status == Status::Accept {
+                accepted.push(id.clone());
+            }
+            TemplateResult { id: id.clone(), status, raw }
+        })
+        .collect();
+    Ok(Outcome { results, accepted, counts })
+}
+
+/// One row of the table of known failures.
+struct Failure {
+    err_code: Option<i32>,
+    /// A piece of `errMsg` that identifies the failure when there is no `errCode`.
+    text: &'static str,
+    code: &'static str,
+    kind: ErrorKind,
+    retryable: bool,
+    message: &'static str,
+    advice: &'static str,
+}
+
+const fn failure(
+    err_code: Option<i32>,
+    text: &'static str,
+    code: &'static str,
+    kind: ErrorKind,
+    retryable: bool,
+    message: &'static str,
+    advice: &'static str,
+) -> Failure {
+    Failure { err_code, text, code, kind, retryable, message, advice }
+}
+
+use ErrorKind as K;
+
+/// WECHAT.md section 2 and 4: every failure WeChat is known to answer.
+const FAILURES: &[Failure] = &[
+    failure(None, "tap gesture", "no-tap-gesture", K::Gesture, true,
+        "the request did not come straight from a user tap (or the tap was already used)",
+        "call it synchronously in the bindtap handler, with no await, Promise or setTimeout before it; one tap asks for one batch"),
+    failure(None, "last call has not ended", "request-still-open", K::Busy, true,
+        "a previous subscribe request has not ended",
+        "wait for the open request to finish, then ask on the next tap"),
+    failure(None, ":fail cancel", "cancelled", K::Cancelled, true,
+        "the user closed the popup without answering",
+        "leave the templates as they are; the user can subscribe on a later tap"),
+    failure(Some(10001), "", "empty-template-ids", K::Input, false,
+        "the request had no template ids",
+        "ask only for a plan batch; a plan never has an empty batch"),
+    failure(Some(10002), "", "network-list-failed", K::Network, true,
+        "the network failed while WeChat fetched the template list",
+        "ask again on the next tap"),
+    failure(Some(10003), "", "network-subscribe-failed", K::Network, true,
+        "the network failed while WeChat saved the subscription",
+        "ask again on the next tap"),
+    failure(Some(10004), "", "invalid-template-id", K::Template, false,
+        "a template id is not a valid id",
+        "template ids must be strings as in getTemplateList's priTmplId"),
+    failure(Some(10005), "", "popup-not-shown", K::Background, true,
+        "the popup could not show, usually because the app went to the background",
+        "ask again when the page is shown again (onShow)"),
+    failure(Some(20001), "", "unknown-template", K::Template, false,
+        "WeChat has no such template, or its kind does not match",
+        "check the id in the admin console and pass the template's kind (getTemplateList's type)"),
+    failure(Some(20002), "", "mixed-template-kinds", K::Batch, true,
+        "one-time and long-term templates were mixed in one request",
+        "pass each template's kind so the planner keeps kinds in separate batches"),
+    failure(Some(20003), "", "too-many-ids", K::Batch, true,
+        "the request carried more ids than this client allows",
+        "plan again with a lower idsPerRequest (split the batch) and ask on the next tap"),
+    failure(Some(20004), "", "main-switch-off", K::Settings, false,
+        "the user turned all subscription messages off",
+        "offer the settings page (wx.openSetting, from a tap), then read the setting again"),
+    failure(Some(20005), "", "app-banned", K::Banned, false,
+        "this mini-program is banned from subscription messages",
+        "nothing to ask; check the notices in the admin console"),
+    failure(Some(20013), "", "device-template-on-wrong-api", K::Template, false,
+        "a device template was asked through wx.requestSubscribeMessage",
+        "give device templates kind 'device' so they are asked with wx.requestSubscribeDeviceMessage"),
+    failure(Some(19720726), "", "device-ticket-invalid", K::Device, false,
+        "the device snTicket is not valid",
+        "get a fresh snTicket from your server for this sn and modelId"),
+    failure(Some(19720727), "", "device-ticket-expired", K::Device, true,
+        "the device snTicket has expired",
+        "get a fresh snTicket from your server and ask again on the next tap"),
+    failure(Some(19720728), "", "device-template-unknown", K::Template, false,
+        "WeChat has no such device template",
+        "check the device template id in the admin console"),
+    failure(Some(19720736), "", "device-model-mismatch", K::Template, false,
+        "the device template does not belong to this modelId",
+        "ask with the modelId the template was registered for"),
+];
+
+/// Interprets a `fail` callback's result (`{ errMsg, errCode? }`): each known
+/// failure maps to a code, a kind, whether asking again can help, and advice.
+/// Unknown codes give kind `unknown` with the raw code and message kept.
+pub fn interpret_fail(result: &Value) -> Error {
+    let err_code = match result.get("errCode") {
+        Some(Value::Number(n)) if n.fract() == 0.0 && n.abs() <= i32::MAX as f64 => Some(*n as i32),
+        _ => None,
+    };
+    let err_msg = result.get("errMsg").and_then(Value::as_str).map(str::to_owned);
+    let lowered = err_msg.as_deref().unwrap_or("").to_ascii_lowercase();
+    let known = FAILURES
+        .iter()
+        .find(|f| !f.text.is_empty() && lowered.as_bytes().windows(f.text.len()).any(|w| w == f.text.as_bytes()))
+        .or_else(|| FAILURES.iter().find(|f| f.err_code.is_some() && f.err_code == err_code));
+    match known {
+        Some(f) => Error {
+            code: f.code,
+            kind: f.kind,
+            message: f.message.to_owned(),
+            advice: f.advice,
+            retryable: f.retryable,
+            err_code,
+            err_msg,
+        },
+        None => Error {
+            code: "unknown",
+            kind: ErrorKind::Unknown,
+            message: [
+                "WeChat answered a failure this library does not know: errCode ",
+                &err_code.map_or_else(|| "none".to_owned(), |c| decimal(c.into())),
+                ", errMsg '",
+                err_msg.as_deref().unwrap_or(""),
+                "'",
+            ]
+            .concat(),
+            advice: "report it with the raw errCode and errMsg; asking again on a later tap may work",
+            retryable: false,
+            err_code,
+            err_msg,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+    fn fail(text: &str) -> Error {
+        interpret_fail(&json(text))
+    }
+
+    #[test]
+    fn seed_001_result_values_accept_reject_ban_filter() {
+        let r = json(r#"{"errMsg":"requestSubscribeMessage:ok","a":"accept","b":"reject","c":"ban","d":"filter"}"#);
+        let o = interpret_result(&ids(&["a", "b", "c", "d"]), &r).unwrap();
+        let statuses: Vec<Status> = o.results.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [Status::Accept, Status::Reject, Status::Ban, Status::Filter]);
+        assert_eq!(o.accepted, ids(&["a"]));
+        assert_eq!(o.counts, OutcomeCounts { accepted: 1, rejected: 1, banned: 1, filtered: 1, unknown: 0, missing: 0 });
+    }
+
+    #[test]
+    fn every_accept_variant_counts_as_accepted_and_keeps_its_raw_value() {
+        let r = json(r#"{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAudio","b":"acceptWithAlert","c":"acceptWithForcePush"}"#);
+        let o = interpret_result(&ids(&["a", "b", "c"]), &r).unwrap();
+        assert_eq!(o.counts.accepted, 3);
+        assert_eq!(o.results[1].raw.as_deref(), Some("acceptWithAlert"));
+    }
+
+    #[test]
+    fn unknown_values_are_never_accepted() {
+        let o = interpret_result(&ids(&["a", "b"]), &json(r#"{"a":"maybe","b":7}"#)).unwrap();
+        assert_eq!(o.counts.unknown, 2);
+        assert!(o.accepted.is_empty());
+        assert_eq!(o.results[1].raw.as_deref(), Some("a number"));
+    }
+
+    #[test]
+    fn ids_missing_from_the_result_are_missing_and_others_are_ignored() {
+        let o = interpret_result(&ids(&["a", "b"]), &json(r#"{"errMsg":"requestSubscribeMessage:ok","a":"accept","zzz":"accept"}"#)).unwrap();
+        assert_eq!(o.results.len(), 2);
+        assert_eq!(o.results[1].status, Status::Missing);
+        assert_eq!(o.results[1].raw, None);
+        assert_eq!(o.accepted, ids(&["a"]));
+    }
+
+    #[test]
+    fn a_fail_result_given_to_interpret_result_is_the_fail_error() {
+        let e = interpret_result(&ids(&["a"]), &json(r#"{"errMsg":"requestSubscribeMessage:fail ...","errCode":20004}"#)).unwrap_err();
+        assert_eq!(e.code, "main-switch-off");
+        let e = interpret_result(&ids(&["a"]), &json(r#"{"errMsg":"requestSubscribeMessage:fail cancel"}"#)).unwrap_err();
+        assert_eq!(e.code, "cancelled");
+        assert_eq!(interpret_result(&ids(&["a"]), &json("[]")).unwrap_err().code, "result-not-an-object");
+    }
+
+    #[test]
+    fn every_error_code_of_the_table_maps_to_its_kind() {
+        let table: &[(i32, &str, ErrorKind, bool)] = &[
+            (10001, "empty-template-ids", K::Input, false),
+            (10002, "network-list-failed", K::Network, true),
+            (10003, "network-subscribe-failed", K::Network, true),
+            (10004, "invalid-template-id", K::Template, false),
+            (10005, "popup-not-shown", K::Background, true),
+            (20001, "unknown-template", K::Template, false),
+            (20002, "mixed-template-kinds", K::Batch, true),
+            (20003, "too-many-ids", K::Batch, true),
+            (20004, "main-switch-off", K::Settings, false),
+            (20005, "app-banned", K::Banned, false),
+            (20013, "device-template-on-wrong-api", K::Template, false),
+            (19720726, "device-ticket-invalid", K::Device, false),
+            (19720727, "device-ticket-expired", K::Device, true),
+            (19720728, "device-template-unknown", K::Template, false),
+            (19720736, "device-model-mismatch", K::Template, false),
+        ];
+        for &(code, name, kind, retryable) in table {
+            let e = fail(&format!(r#"{{"errMsg":"requestSubscribeMessage:fail x","errCode":{code}}}"#));
+            assert_eq!((e.code, e.kind, e.retryable, e.err_code), (name, kind, retryable, Some(code)), "{code}");
+            assert!(!e.advice.is_empty());
+        }
+    }
+
+    #[test]
+    fn code_less_messages_no_tap_gesture_busy_and_cancel() {
+        let e = fail(r#"{"errMsg":"requestSubscribeMessage:fail can only be invoked by user TAP gesture."}"#);
+        assert_eq!((e.code, e.kind), ("no-tap-gesture", K::Gesture));
+        assert!(e.advice.contains("bindtap"));
+        assert_eq!(fail(r#"{"errMsg":"requestSubscribeMessage:fail last call has not ended"}"#).kind, K::Busy);
+        assert_eq!(fail(r#"{"errMsg":"requestSubscribeMessage:fail cancel"}"#).kind, K::Cancelled);
+    }
+
+    #[test]
+    fn unknown_codes_keep_the_raw_code_and_message() {
+        let e = fail(r#"{"errMsg":"requestSubscribeMessage:fail new thing","errCode":99999}"#);
+        assert_eq!((e.code, e.kind, e.err_code), ("unknown", K::Unknown, Some(99999)));
+        assert_eq!(e.err_msg.as_deref(), Some("requestSubscribeMessage:fail new thing"));
+        assert!(e.message.contains("99999") && e.message.contains("new thing"));
+        let e = fail("{}");
+        assert_eq!(e.kind, K::Unknown);
+        assert!(e.message.contains("errCode none"));
+    }
+
+    #[test]
+    fn batch_ids_come_from_a_plan_batch_or_an_array() {
+        assert_eq!(parse_batch_ids(&json(r#"{"ids":["a","b"],"popup":true}"#)).unwrap(), ids(&["a", "b"]));
+        assert_eq!(parse_batch_ids(&json(r#"["a"]"#)).unwrap(), ids(&["a"]));
+        assert_eq!(parse_batch_ids(&json(r#"["a",1]"#)).unwrap_err().code, "batch-bad-ids");
+        assert_eq!(parse_batch_ids(&json(r#"{"x":1}"#)).unwrap_err().code, "batch-bad-ids");
+    }
+}
