@@ -9,7 +9,7 @@ pub mod setting;
 pub mod template;
 pub mod value;
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, ErrorKind};
 pub use options::{PlanOptions, Platform, Version};

@@ -1,4 +1,4 @@
-//! The wasm boundary: converts JS values to the core's [`Value`], calls the
+//! The wasm boundary (public so `wasm-pack test` can call it): converts JS values to the core's [`Value`], calls the
 //! core, and converts the answer (or the [`Error`]) back with serde-wasm-bindgen.
 //! No logic lives here.
 

@@ -1,0 +1,347 @@
+// An emulated mini-program host that follows ../shared/WECHAT.md:
+// - code runs as CommonJS modules with `wx` and `WXWebAssembly` as the host's
+//   injected names; WebAssembly, TextEncoder, TextDecoder and fetch do not exist
+//   in the realm (the entry scripts delete them);
+// - WXWebAssembly.instantiate takes a path inside the code package only;
+// - wx.requestSubscribeMessage follows the tap-gesture rules of section 3 (iOS
+//   mode: the click state lives only in the tap's synchronous run and in
+//   callbacks of wx.getSetting / wx.request started while it was valid; Android
+//   mode: it also survives Promise jobs), the error codes of section 2, kept
+//   choices, same-title filtering, and a per-template send quota.
+// Runs under Node (vm realm) and JavaScriptCore through the `engine` adapter.
+'use strict';
+
+function versionAtLeast(version, wanted) {
+  var parts = String(version).split('.');
+  for (var i = 0; i < 3; i++) {
+    var n = parseInt(parts[i] || '0', 10);
+    var w = wanted[i] || 0;
+    if (n !== w) return n > w;
+  }
+  return true;
+}
+
+function copy(object) {
+  return JSON.parse(JSON.stringify(object));
+}
+
+// Where "Build npm" puts this package: its dist folder, as built by .ci/build.
+var PACKAGE_MOUNTS = { '/miniprogram_npm/wx-subscribe/': 'js/miniprogram_dist/' };
+
+var TAP_ERROR = 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.';
+
+// config:
+//   root: the code package folder; mounts: { '/prefix/': 'folder/' } (what "Build npm"
+//     produced; default: the package's dist folder under /miniprogram_npm/wx-subscribe/)
+//   baseLibrary ('3.5.0'), wechatVersion ('8.0.50'), platform ('ios' | 'android')
+//   instanceShape: 'instance' (the typings) or 'result' ({ instance, module }, what phones give)
+//   noWXWebAssembly: base library < 2.13.0; brokenBrotli: the .br fails to load
+//   templates: { [id]: { title, kind } } known to WeChat for this app
+//   maxIdsPerRequest (3), mainSwitch (true), itemSettings ({ [id]: choice }), appBanned,
+//   banned ({ [id]: true }), background (popup cannot show), network ('list' | 'subscribe')
+//   user: { answer(id, template) -> 'accept' | 'reject', keep: bool, cancel: bool,
+//           onSettings(setting) -> changes the setting on the settings page }
+function createHost(config) {
+  config = config || {};
+  var baseLibrary = config.baseLibrary || '3.5.0';
+  var platform = config.platform || 'ios';
+  var setting = {
+    mainSwitch: config.mainSwitch !== false,
+    itemSettings: copy(config.itemSettings || {}),
+  };
+  var host = {
+    config: config,
+    log: [],          // what WeChat was asked, in order
+    quota: {},        // sends in hand per template id
+    popups: 0,        // popups the user saw
+    storage: {},
+    clickState: null, // { consumed } while a tap's gesture is usable
+    openRequest: false,
+  };
+
+  function later(fn, ms) {
+    engine.setTimeout(fn, ms || 0);
+  }
+
+  // Runs fn with the click state `state` valid, then drops it (iOS) or keeps it
+  // for the Promise jobs that follow (Android).
+  function withClickState(state, fn) {
+    host.clickState = state;
+    try {
+      return fn();
+    } finally {
+      if (platform === 'android') {
+        later(function () { if (host.clickState === state) host.clickState = null; });
+      } else if (host.clickState === state) {
+        host.clickState = null;
+      }
+    }
+  }
+
+  function usableClickState() {
+    if (!versionAtLeast(baseLibrary, [2, 8, 2])) return { consumed: false };
+    return host.clickState && !host.clickState.consumed ? host.clickState : null;
+  }
+
+  // Calls the callbacks of an asynchronous wx API, carrying the click state
+  // that was valid when the API was called.
+  function answer(options, carried, ok, result) {
+    later(function () {
+      withClickState(carried, function () {
+        if (ok && options.success) options.success(result);
+        if (!ok && options.fail) options.fail(result);
+        if (options.complete) options.complete(result);
+      });
+    });
+  }
+
+  // ---- files and modules ----
+  function filePath(path) {
+    var mounts = config.mounts || PACKAGE_MOUNTS;
+    var best = '';
+    for (var prefix in mounts) {
+      if (path.indexOf(prefix) === 0 && prefix.length > best.length) best = prefix;
+    }
+    if (best) return mounts[best] + path.slice(best.length);
+    return (config.root || '.') + path;
+  }
+
+  function normalise(path) {
+    var out = [];
+    path.split('/').forEach(function (part) {
+      if (part === '..') out.pop();
+      else if (part !== '.' && part !== '') out.push(part);
+    });
+    return '/' + out.join('/');
+  }
+
+  function resolve(from, request) {
+    var path;
+    if (request.charAt(0) === '/') path = request;
+    else if (request.charAt(0) === '.') path = from.slice(0, from.lastIndexOf('/') + 1) + request;
+    else path = '/miniprogram_npm/' + request + (request.indexOf('/') < 0 ? '/index' : '');
+    path = normalise(path);
+    return /\.js$/.test(path) ? path : path + '.js';
+  }
+
+  var modules = {};
+  var injected = { wx: null, WXWebAssembly: null, setTimeout: later };
+  var injectedNames = ['module', 'exports', 'require'].concat(Object.keys(injected));
+
+  function load(path) {
+    if (modules[path]) return modules[path].exports;
+    var module = { exports: {} };
+    modules[path] = module;
+    var source = engine.readText(filePath(path));
+    var factory = engine.compile('(function (' + injectedNames.join(', ') + ') {' + source + '\n})', path);
+    var args = [module, module.exports, function (request) { return load(resolve(path, request)); }];
+    Object.keys(injected).forEach(function (name) { args.push(injected[name]); });
+    factory.apply(undefined, args);
+    return module.exports;
+  }
+
+  host.require = function (request) {
+    return load(resolve('/app.js', request));
+  };
+
+  // ---- WXWebAssembly ----
+  var WXWebAssembly = {
+    instantiate: function (path, imports) {
+      host.log.push({ api: 'WXWebAssembly.instantiate', path: path });
+      return new Promise(function (resolveInstance, reject) {
+        if (typeof path !== 'string') throw new TypeError('WXWebAssembly.instantiate: path must be a string (a file in the code package)');
+        if (path.charAt(0) !== '/') throw new Error('WXWebAssembly.instantiate: ' + path + ' is not an absolute path in the code package');
+        var brotli = /\.wasm\.br$/.test(path);
+        if (!brotli && !/\.wasm$/.test(path)) throw new Error('WXWebAssembly.instantiate: ' + path + ' is not a .wasm or .wasm.br file');
+        if (brotli && !versionAtLeast(baseLibrary, [2, 14, 0])) throw new Error('WXWebAssembly.instantiate: .wasm.br needs base library 2.14.0');
+        if (brotli && config.brokenBrotli) throw new Error('WXWebAssembly.instantiate: invalid brotli data in ' + path);
+        var file = filePath(path);
+        if (!engine.exists(file)) throw new Error('WXWebAssembly.instantiate: no file ' + path + ' in the code package');
+        var bytes = engine.readBinary(file);
+        if (brotli) {
+          // JavaScriptCore has no brotli: there the module beside the .br is read,
+          // which the build (tests/wasm-check) proved to be the same bytes.
+          bytes = engine.brotliDecompress ? engine.brotliDecompress(bytes) : engine.readBinary(file.replace(/\.br$/, ''));
+        }
+        engine.WebAssembly.instantiate(bytes, imports).then(function (result) {
+          resolveInstance(config.instanceShape === 'result' ? result : result.instance);
+        }, reject);
+      });
+    },
+  };
+
+  // ---- wx ----
+  var subscribeErrors = {
+    10001: 'TmplIds can\'t be empty', 10002: 'Request list fail', 10003: 'Request subscribe fail',
+    10004: 'Invalid template id', 10005: 'Cannot show subscribe message UI',
+    20001: 'No template data return, verify the template id exist', 20002: 'Templates type must be same',
+    20003: 'Templates count out of max bounds', 20004: 'The main switch is switched off',
+    20005: 'This mini program was banned from subscribing messages', 20013: 'Reject DeviceMsg Template',
+  };
+
+  function failWith(options, api, code) {
+    answer(options, null, false, { errMsg: api + ':fail ' + subscribeErrors[code], errCode: code });
+  }
+
+  function maxIds() {
+    var old = !versionAtLeast(baseLibrary, [2, 8, 4]) ||
+      (config.wechatVersion && platform === 'ios' && !versionAtLeast(config.wechatVersion, [7, 0, 6])) ||
+      (config.wechatVersion && platform === 'android' && !versionAtLeast(config.wechatVersion, [7, 0, 7]));
+    return old ? 1 : (config.maxIdsPerRequest || 3);
+  }
+
+  // The first failure WeChat reports for this request, or 0.
+  function requestFailure(ids, device) {
+    var templates = config.templates || {};
+    if (!Array.isArray(ids) || ids.length === 0) return 10001;
+    if (!setting.mainSwitch) return 20004;
+    if (config.appBanned) return 20005;
+    if (ids.length > maxIds()) return 20003;
+    for (var i = 0; i < ids.length; i++) {
+      if (typeof ids[i] !== 'string') return 10004;
+      if (!templates[ids[i]]) return 20001;
+    }
+    var kind = templates[ids[0]].kind || 'one-time';
+    for (var j = 1; j < ids.length; j++) {
+      if ((templates[ids[j]].kind || 'one-time') !== kind) return 20002;
+    }
+    if (!device && kind === 'device') return 20013;
+    if (device && kind !== 'device') return 20001;
+    if (config.network === 'list') return 10002;
+    if (config.background) return 10005;
+    if (config.network === 'subscribe') return 10003;
+    return 0;
+  }
+
+  function subscribe(api, options, device) {
+    var click = usableClickState();
+    host.log.push({ api: api, ids: options.tmplIds, tap: !!click });
+    if (!click) {
+      answer(options, null, false, { errMsg: api.replace('wx.', '') + TAP_ERROR.slice(TAP_ERROR.indexOf(':')) });
+      return;
+    }
+    click.consumed = true;
+    var name = api.replace('wx.', '');
+    if (host.openRequest) {
+      answer(options, null, false, { errMsg: name + ':fail last call has not ended' });
+      return;
+    }
+    var failure = requestFailure(options.tmplIds, device);
+    if (failure) {
+      failWith(options, name, failure);
+      return;
+    }
+    var user = config.user || {};
+    var templates = config.templates || {};
+    var result = { errMsg: name + ':ok' };
+    var titles = {};
+    var asked = [];
+    options.tmplIds.forEach(function (id) {
+      var title = templates[id].title;
+      var kept = setting.itemSettings[id];
+      if (config.banned && config.banned[id]) result[id] = 'ban';
+      else if (title && titles[title]) result[id] = 'filter';
+      else if (kept === 'accept' || kept === 'reject') result[id] = kept;
+      else asked.push(id);
+      if (title) titles[title] = true;
+    });
+    if (asked.length > 0) {
+      host.popups++;
+      if (user.cancel) {
+        answer(options, null, false, { errMsg: name + ':fail cancel' });
+        return;
+      }
+      asked.forEach(function (id) {
+        result[id] = user.answer ? user.answer(id, templates[id]) : 'accept';
+        if (user.keep) setting.itemSettings[id] = result[id] === 'reject' ? 'reject' : 'accept';
+      });
+    }
+    options.tmplIds.forEach(function (id) {
+      if (/^accept/.test(result[id]) && (templates[id].kind || 'one-time') === 'one-time') {
+        host.quota[id] = (host.quota[id] || 0) + 1;
+      }
+    });
+    host.openRequest = true;
+    later(function () {
+      host.openRequest = false;
+      answer(options, null, true, result);
+    }, asked.length > 0 ? 5 : 0);
+  }
+
+  function subscriptionsSetting() {
+    var out = { mainSwitch: setting.mainSwitch };
+    if (Object.keys(setting.itemSettings).length > 0) out.itemSettings = copy(setting.itemSettings);
+    return out;
+  }
+
+  var wx = {
+    getAppBaseInfo: function () {
+      return { SDKVersion: baseLibrary };
+    },
+    getSystemInfoSync: function () {
+      return { SDKVersion: baseLibrary, platform: platform, version: config.wechatVersion || '8.0.50' };
+    },
+    getDeviceInfo: function () {
+      return { platform: platform };
+    },
+    getSetting: function (options) {
+      host.log.push({ api: 'wx.getSetting' });
+      var result = { errMsg: 'getSetting:ok', authSetting: {} };
+      if (options.withSubscriptions && versionAtLeast(baseLibrary, [2, 10, 1])) result.subscriptionsSetting = subscriptionsSetting();
+      answer(options, usableClickState(), true, result);
+    },
+    request: function (options) {
+      host.log.push({ api: 'wx.request', url: options.url });
+      var data = config.server ? config.server(options) : {};
+      answer(options, usableClickState(), true, { errMsg: 'request:ok', statusCode: 200, data: data });
+    },
+    requestSubscribeMessage: function (options) {
+      subscribe('wx.requestSubscribeMessage', options, false);
+    },
+    requestSubscribeDeviceMessage: function (options) {
+      subscribe('wx.requestSubscribeDeviceMessage', options, true);
+    },
+    openSetting: function (options) {
+      var click = usableClickState();
+      host.log.push({ api: 'wx.openSetting', tap: !!click });
+      if (!click) {
+        answer(options, null, false, { errMsg: 'openSetting:fail can only be invoked by user TAP gesture.' });
+        return;
+      }
+      click.consumed = true;
+      if (config.user && config.user.onSettings) config.user.onSettings(setting);
+      var result = { errMsg: 'openSetting:ok', authSetting: {} };
+      if (options.withSubscriptions) result.subscriptionsSetting = subscriptionsSetting();
+      answer(options, null, true, result);
+    },
+    getStorageSync: function (key) {
+      return Object.prototype.hasOwnProperty.call(host.storage, key) ? copy(host.storage[key]) : '';
+    },
+    setStorageSync: function (key, value) {
+      host.storage[key] = copy(value);
+    },
+    removeStorageSync: function (key) {
+      delete host.storage[key];
+    },
+  };
+
+  injected.wx = wx;
+  injected.WXWebAssembly = config.noWXWebAssembly ? undefined : WXWebAssembly;
+  host.wx = wx;
+  host.WXWebAssembly = injected.WXWebAssembly;
+  host.setting = setting;
+
+  // A user tap: runs the handler with a fresh click state.
+  host.tap = function (handler, event) {
+    return withClickState({ consumed: false }, function () {
+      return handler(event || { type: 'tap' });
+    });
+  };
+
+  // Resolves once every pending callback has run (timers included).
+  host.settle = function (ms) {
+    return new Promise(function (done) { later(done, ms || 20); });
+  };
+
+  return host;
+}

@@ -1,0 +1,28 @@
+// Runs host test files in a fresh V8 realm that has no WebAssembly,
+// TextEncoder, TextDecoder or fetch, as on a phone:
+//   node tests/host/node.js tests/host/suites/*.test.js
+'use strict';
+const fs = require('fs');
+const vm = require('vm');
+const zlib = require('zlib');
+
+const context = vm.createContext({});
+const engine = {
+  name: 'node (V8)',
+  WebAssembly,
+  readText: (p) => fs.readFileSync(p, 'utf8'),
+  readBinary: (p) => new Uint8Array(fs.readFileSync(p)),
+  exists: (p) => fs.existsSync(p),
+  brotliDecompress: (bytes) => new Uint8Array(zlib.brotliDecompressSync(bytes)),
+  compile: (source, filename) => vm.runInContext(source, context, { filename }),
+  print: (line) => console.log(line),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  // Only Node has these: the UTF-8 tests compare against them.
+  reference: { TextEncoder, TextDecoder },
+  finish: (failed) => { process.exitCode = failed ? 1 : 0; },
+};
+context.engine = engine;
+vm.runInContext('delete globalThis.WebAssembly; delete globalThis.TextEncoder; delete globalThis.TextDecoder; delete globalThis.fetch;', context);
+const files = ['tests/host/runner.js', 'tests/host/emulator.js', ...process.argv.slice(2)];
+for (const file of files) vm.runInContext(fs.readFileSync(file, 'utf8'), context, { filename: file });
+vm.runInContext('runAll()', context);

@@ -1,0 +1,159 @@
+// Loading the shipped package through WXWebAssembly, as a mini-program does.
+
+function loaded(config) {
+  var host = createHost(config);
+  var wxs = host.require('wx-subscribe');
+  return wxs.init().then(function () { return { host: host, wxs: wxs }; });
+}
+
+function instantiated(host) {
+  return host.log.filter(function (e) { return e.api === 'WXWebAssembly.instantiate'; }).map(function (e) { return e.path; });
+}
+
+test('the realm has no WebAssembly, TextEncoder, TextDecoder or fetch', function () {
+  assert.equal(typeof WebAssembly, 'undefined');
+  assert.equal(typeof TextEncoder, 'undefined');
+  assert.equal(typeof TextDecoder, 'undefined');
+  assert.equal(typeof fetch, 'undefined');
+});
+
+test('init loads the .wasm.br from the package folder on base library >= 2.14.0', function () {
+  return loaded({ baseLibrary: '2.14.0' }).then(function (r) {
+    assert.deepEqual(instantiated(r.host), ['/miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm.br']);
+    assert.ok(r.wxs.isReady());
+    assert.equal(r.wxs.version(), '0.1.0');
+  });
+});
+
+test('base library 2.13.x loads the plain .wasm', function () {
+  return loaded({ baseLibrary: '2.13.9' }).then(function (r) {
+    assert.deepEqual(instantiated(r.host), ['/miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm']);
+  });
+});
+
+test('a .wasm.br that fails to load falls back to the .wasm', function () {
+  return loaded({ brokenBrotli: true }).then(function (r) {
+    assert.deepEqual(instantiated(r.host), [
+      '/miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm.br',
+      '/miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm',
+    ]);
+    assert.ok(r.wxs.isReady());
+  });
+});
+
+test('init accepts an Instance (the typings) and { instance } (phones)', function () {
+  return loaded({ instanceShape: 'instance' }).then(function (a) {
+    assert.equal(a.wxs.version(), '0.1.0');
+    return loaded({ instanceShape: 'result' });
+  }).then(function (b) {
+    assert.equal(b.wxs.version(), '0.1.0');
+  });
+});
+
+test('init runs once however often it is called', function () {
+  var host = createHost({});
+  var wxs = host.require('wx-subscribe');
+  var first = wxs.init();
+  var second = wxs.init();
+  assert.ok(first === second, 'the same Promise');
+  return Promise.all([first, wxs.init()]).then(function () {
+    return wxs.init();
+  }).then(function (api) {
+    assert.ok(api === wxs);
+    assert.equal(instantiated(host).length, 1);
+  });
+});
+
+test('every export throws not-initialised before init has finished', function () {
+  var host = createHost({});
+  var wxs = host.require('wx-subscribe');
+  ['plan', 'interpretResult', 'version'].forEach(function (name) {
+    var e = assert.throws(function () { wxs[name]([]); });
+    assert.ok(e instanceof wxs.WxSubscribeError, name);
+    assert.equal(e.kind, 'not-ready');
+    assert.equal(e.code, 'not-initialised');
+    assert.ok(/call init\(\) at launch/.test(e.message), e.message);
+  });
+  var pending = wxs.init();
+  assert.throws(function () { wxs.version(); }, 'still not ready while loading');
+  return pending;
+});
+
+test('no WXWebAssembly (base library < 2.13.0) rejects with kind unsupported', function () {
+  var host = createHost({ noWXWebAssembly: true, baseLibrary: '2.12.0' });
+  var wxs = host.require('wx-subscribe');
+  return assert.rejects(wxs.init()).then(function (e) {
+    assert.ok(e instanceof wxs.WxSubscribeError);
+    assert.equal(e.kind, 'unsupported');
+    assert.ok(/2\.13\.0/.test(e.message), e.message);
+  });
+});
+
+test('a wrong path rejects clearly, and a later init can try again', function () {
+  var host = createHost({});
+  var wxs = host.require('wx-subscribe');
+  return assert.rejects(wxs.init({ path: '/nowhere/x.wasm' })).then(function (e) {
+    assert.equal(e.kind, 'unsupported');
+    assert.ok(/\/nowhere\/x\.wasm/.test(e.message), e.message);
+    assert.ok(!wxs.isReady());
+    return wxs.init();
+  }).then(function () {
+    assert.ok(wxs.isReady());
+  });
+});
+
+test('Chinese text round-trips through the module', function () {
+  return loaded({}).then(function (r) {
+    var title = '订单发货提醒：第２件 🎉';
+    var plan = r.wxs.plan([{ id: 'order', title: title }], { mainSwitch: true });
+    assert.equal(plan.templates[0].title, title);
+    assert.equal(plan.advice.length, 0);
+    var off = r.wxs.plan(['order'], { mainSwitch: false });
+    assert.equal(off.advice[0].message, '订阅消息已关闭：请在设置页打开「接收订阅消息」后再订阅');
+    var e = assert.throws(function () { r.wxs.plan(['订单', '订单']); });
+    assert.ok(e.message.indexOf("repeats the id '订单'") >= 0, e.message);
+  });
+});
+
+test('bad input is a WxSubscribeError with code, kind, message and advice', function () {
+  return loaded({}).then(function (r) {
+    var e = assert.throws(function () { r.wxs.plan([{ id: 'a', kind: 'forever' }]); });
+    assert.ok(e instanceof r.wxs.WxSubscribeError);
+    assert.ok(e instanceof Error);
+    assert.equal(e.name, 'WxSubscribeError');
+    assert.equal(e.code, 'template-bad-kind');
+    assert.equal(e.kind, 'input');
+    assert.ok(/templates\[0\]\.kind 'forever'/.test(e.message), e.message);
+    assert.ok(e.advice.length > 0);
+    assert.equal(e.retryable, false);
+  });
+});
+
+test('cyclic objects, functions and deep nesting are errors, not crashes', function () {
+  return loaded({}).then(function (r) {
+    var cyclic = { id: 'a' };
+    cyclic.self = cyclic;
+    var e = assert.throws(function () { r.wxs.plan([cyclic]); });
+    assert.equal(e.code, 'input-unreadable');
+    assert.ok(/24 levels/.test(e.message), e.message);
+    e = assert.throws(function () { r.wxs.plan([function () {}]); });
+    assert.equal(e.code, 'input-unreadable');
+    assert.ok(/function/.test(e.message), e.message);
+    // The module still works afterwards.
+    assert.equal(r.wxs.plan(['a']).batches.length, 1);
+  });
+});
+
+test('the emulated WXWebAssembly refuses URLs, buffers and relative paths', function () {
+  var host = createHost({});
+  var imports = {};
+  return Promise.all([
+    assert.rejects(host.WXWebAssembly.instantiate('https://example.com/x.wasm', imports)),
+    assert.rejects(host.WXWebAssembly.instantiate(new Uint8Array(8), imports)),
+    assert.rejects(host.WXWebAssembly.instantiate('miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm', imports)),
+  ]).then(function (errors) {
+    assert.ok(/absolute path/.test(errors[0].message), errors[0].message);
+    assert.ok(/must be a string/.test(errors[1].message), errors[1].message);
+    assert.ok(/absolute path/.test(errors[2].message), errors[2].message);
+  });
+});

@@ -1,0 +1,167 @@
+//! Property tests: the batch rules hold on every random case, and no input at
+//! all makes the entry points the wasm boundary calls panic. Native only.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use wx_subscribe::{
+    interpret_from_values, plan, plan_from_values, PlanOptions, Status, SubscriptionsSetting, Template, TemplateKind,
+    TemplateState, Value,
+};
+
+const IDS: [&str; 14] = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n"];
+const TITLES: [&str; 4] = ["发货通知", "退款通知", "签到提醒", "Order shipped"];
+const KEPT: [&str; 6] = ["accept", "reject", "ban", "acceptWithAlert", "later", "accept"];
+const ANSWERS: [&str; 7] = ["accept", "reject", "ban", "filter", "missing", "acceptWithAudio", "maybe"];
+
+fn kind() -> impl Strategy<Value = TemplateKind> {
+    prop_oneof![Just(TemplateKind::OneTime), Just(TemplateKind::LongTerm), Just(TemplateKind::Device)]
+}
+
+/// Up to 14 templates with distinct ids, random titles (often shared) and kinds.
+fn templates() -> impl Strategy<Value = Vec<Template>> {
+    proptest::sample::subsequence(IDS.to_vec(), 0..=IDS.len()).prop_flat_map(|ids| {
+        let n = ids.len();
+        (Just(ids), proptest::collection::vec((proptest::option::of(0..TITLES.len()), kind()), n))
+    }).prop_map(|(ids, extras)| {
+        ids.into_iter()
+            .zip(extras)
+            .map(|(id, (title, kind))| Template { id: id.into(), title: title.map(|t| TITLES[t].into()), kind })
+            .collect()
+    })
+}
+
+fn setting() -> impl Strategy<Value = SubscriptionsSetting> {
+    let items = proptest::collection::vec((0..IDS.len() + 2, 0..KEPT.len()), 0..10);
+    (proptest::option::of(any::<bool>()), items).prop_map(|(main_switch, items)| {
+        let mut members = Vec::new();
+        for (i, k) in items {
+            let id = IDS.get(i).copied().unwrap_or(if i == IDS.len() { "SYS_MSG_TYPE_RANK" } else { "foreign" });
+            if !members.iter().any(|(m, _): &(String, Value)| m == id) {
+                members.push((id.to_owned(), Value::String(KEPT[k].into())));
+            }
+        }
+        let mut object = vec![("itemSettings".to_owned(), Value::Object(members))];
+        if let Some(on) = main_switch {
+            object.push(("mainSwitch".to_owned(), Value::Bool(on)));
+        }
+        wx_subscribe::setting::parse_setting(&Value::Object(object)).unwrap()
+    })
+}
+
+fn answered() -> impl Strategy<Value = Vec<(String, Status)>> {
+    proptest::collection::vec((0..IDS.len(), 0..ANSWERS.len()), 0..8)
+        .prop_map(|list| list.into_iter().map(|(i, a)| (IDS[i].to_owned(), Status::from_raw(ANSWERS[a]))).collect())
+}
+
+fn options() -> impl Strategy<Value = PlanOptions> {
+    (1usize..=5).prop_map(|n| PlanOptions { ids_per_request: n, ..PlanOptions::default() })
+}
+
+/// Any JSON-like value, nested a few levels.
+fn any_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<f64>().prop_map(Value::Number),
+        prop_oneof![Just(2.0), Just(3.0), Just(20003.0), Just(-1.0)].prop_map(Value::Number),
+        "[a-z订阅 ]{0,6}".prop_map(Value::String),
+        proptest::sample::select(vec!["a", "accept", "reject", "one-time", "device", "2.8.3", "ios", "requestSubscribeMessage:ok", ":fail cancel"])
+            .prop_map(|s| Value::String(s.into())),
+    ];
+    leaf.prop_recursive(4, 40, 6, |inner| {
+        let key = proptest::sample::select(vec![
+            "id", "priTmplId", "title", "kind", "type", "mainSwitch", "itemSettings", "idsPerRequest",
+            "baseLibrary", "wechatVersion", "platform", "ids", "errCode", "errMsg", "a", "b",
+        ]);
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::vec((key.prop_map(String::from), inner), 0..6).prop_map(Value::Object),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn batch_rules_hold_on_every_case(templates in templates(), setting in setting(), options in options(), answered in answered()) {
+        let p = plan(&templates, &setting, &options, &answered).unwrap();
+        let limit = options.ids_per_request;
+        let position = |id: &str| templates.iter().position(|t| t.id == id).unwrap();
+        let mut seen = Vec::new();
+        let mut silent_started = false;
+        for batch in &p.batches {
+            prop_assert!(!batch.ids.is_empty() && batch.ids.len() <= limit, "size {} limit {}", batch.ids.len(), limit);
+            let members: Vec<&Template> = batch.ids.iter().map(|id| &templates[position(id)]).collect();
+            prop_assert!(members.iter().all(|t| t.kind == batch.kind), "one kind per batch");
+            for (i, a) in members.iter().enumerate() {
+                for b in &members[i + 1..] {
+                    prop_assert!(a.title.is_none() || a.title != b.title, "no shared title in a batch");
+                }
+            }
+            let order: Vec<usize> = batch.ids.iter().map(|id| position(id)).collect();
+            prop_assert!(order.windows(2).all(|w| w[0] < w[1]), "app order within a batch");
+            let states: Vec<TemplateState> = batch.ids.iter().map(|id| p.templates[position(id)].state).collect();
+            if batch.popup {
+                prop_assert!(!silent_started, "popup batches first");
+                prop_assert!(states.contains(&TemplateState::Ask), "a popup batch asks for something");
+            } else {
+                silent_started = true;
+                prop_assert!(states.iter().all(|s| *s == TemplateState::TopUp), "silent batches only top up");
+            }
+            seen.extend(batch.ids.iter().cloned());
+        }
+        // Every requestable id in exactly one batch, and nothing else.
+        let mut requestable: Vec<String> = p.templates.iter().filter(|t| t.state.is_requested()).map(|t| t.id.clone()).collect();
+        let mut sorted_seen = seen.clone();
+        requestable.sort();
+        sorted_seen.sort();
+        prop_assert_eq!(sorted_seen, requestable);
+        // A silent batch exists only where no popup batch of its kind could take its first id.
+        for silent in p.batches.iter().filter(|b| !b.popup) {
+            let first = &templates[position(&silent.ids[0])];
+            for popup in p.batches.iter().filter(|b| b.popup && b.kind == silent.kind) {
+                let clash = popup.ids.iter().any(|id| first.title.is_some() && templates[position(id)].title == first.title);
+                prop_assert!(popup.ids.len() == limit || clash, "a silent id was left out of a popup batch with room");
+            }
+        }
+        // The main switch off requests nothing.
+        if setting.main_switch == Some(false) {
+            prop_assert!(p.batches.is_empty());
+        }
+        let c = p.counts;
+        prop_assert_eq!((c.ask + c.top_up + c.kept_rejected + c.banned + c.switched_off + c.accepted + c.rejected) as usize, templates.len());
+    }
+
+    #[test]
+    fn outcomes_give_every_batch_id_one_result(batch in proptest::collection::vec(0..IDS.len(), 0..6), result in any_value()) {
+        let batch_value = Value::Array(batch.iter().map(|&i| Value::String(IDS[i].into())).collect());
+        if let Ok(o) = interpret_from_values(&batch_value, &result) {
+            prop_assert_eq!(o.results.len(), batch.len());
+            let c = o.counts;
+            prop_assert_eq!((c.accepted + c.rejected + c.banned + c.filtered + c.unknown + c.missing) as usize, batch.len());
+            for r in &o.results {
+                prop_assert_eq!(o.accepted.contains(&r.id), r.status == Status::Accept);
+            }
+        }
+    }
+
+    #[test]
+    fn planning_never_panics_on_any_input(t in any_value(), s in any_value(), o in any_value(), a in any_value()) {
+        if let Err(e) = plan_from_values(&t, &s, &o, &a) {
+            prop_assert!(!e.message.is_empty() && !e.advice.is_empty());
+        }
+    }
+
+    #[test]
+    fn interpreting_never_panics_on_any_input(b in any_value(), r in any_value()) {
+        if let Err(e) = interpret_from_values(&b, &r) {
+            prop_assert!(!e.message.is_empty() && !e.advice.is_empty());
+        }
+    }
+
+    #[test]
+    fn template_lists_of_any_entries_never_panic(entries in proptest::collection::vec(any_value(), 0..8)) {
+        let _ = plan_from_values(&Value::Array(entries), &Value::Null, &Value::Null, &Value::Null);
+    }
+}
