@@ -1,126 +1,20 @@
-// wx-subscribe for mini-programs. Load once at launch, then use anywhere:
+// wx-subscribe for mini-programs.
 //
-//   // app.js
+//   // app.js: load once, before the first tap
 //   const wxs = require('wx-subscribe');
 //   App({ onLaunch() { wxs.init(); } });
 //
-// init() instantiates the wasm through WXWebAssembly (the only WebAssembly a
-// phone has), from the package's own folder under miniprogram_npm/. Until it
-// has finished, every other function throws a WxSubscribeError of kind
-// 'not-ready'.
+//   // a page: see subscriber() in flow.js, and the README
+//
+// The API is the loader's (init, isReady, plan, interpretResult, version,
+// WxSubscribeError) completed with the tap-safe flow (tap, subscriber).
 'use strict';
 
-var createGlue = require('./wx_subscribe_glue.js');
-var utf8 = require('./utf8.js');
-var WxSubscribeError = require('./error.js');
+var api = require('./loader.js');
+var flow = require('./flow.js');
 
-/** Where DevTools' "Build npm" puts this package's wasm. */
-var DEFAULT_PATH = '/miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm';
-
-var glue = null;
-var loading = null;
-
-function versionAtLeast(version, wanted) {
-  var a = String(version || '0').split('.');
-  for (var i = 0; i < wanted.length; i++) {
-    var n = parseInt(a[i] || '0', 10) || 0;
-    if (n !== wanted[i]) return n > wanted[i];
-  }
-  return true;
-}
-
-/** The base library version (SDKVersion), read once per init. */
-function baseLibraryOf(wxApi) {
-  if (!wxApi) return undefined;
-  var info = typeof wxApi.getAppBaseInfo === 'function' ? wxApi.getAppBaseInfo()
-    : typeof wxApi.getSystemInfoSync === 'function' ? wxApi.getSystemInfoSync() : null;
-  return info ? info.SDKVersion : undefined;
-}
-
-function unsupported(message, advice) {
-  return new WxSubscribeError({ code: 'wasm-unsupported', kind: 'unsupported', message: message, advice: advice, retryable: false });
-}
-
-function instantiate(engine, path, imports) {
-  return Promise.resolve()
-    .then(function () { return engine.instantiate(path, imports); })
-    .then(function (result) { return result && result.instance ? result.instance : result; });
-}
-
-/**
- * Loads the module. Call it in App.onLaunch, before the first tap. Every call
- * returns the same Promise; after a failure, the next call tries again.
- * options.path: the .wasm's path in the code package (default DEFAULT_PATH);
- * the .wasm.br beside it is preferred on base library >= 2.14.0.
- */
-function init(options) {
-  if (loading) return loading;
-  options = options || {};
-  var wxApi = typeof wx !== 'undefined' ? wx : undefined;
-  var engine = typeof WXWebAssembly !== 'undefined' ? WXWebAssembly : undefined;
-  if (!engine || typeof engine.instantiate !== 'function') {
-    return Promise.reject(unsupported(
-      'this WeChat has no WXWebAssembly (base library below 2.13.0)',
-      'ask the user to update WeChat; subscription requests cannot be planned here'));
-  }
-  var path = options.path || DEFAULT_PATH;
-  var brotli = /\.wasm$/.test(path) && versionAtLeast(options.baseLibrary || baseLibraryOf(wxApi), [2, 14, 0]);
-  var TE = typeof TextEncoder !== 'undefined' ? TextEncoder : utf8.Utf8Encoder;
-  var TD = typeof TextDecoder !== 'undefined' ? TextDecoder : utf8.Utf8Decoder;
-  var fresh = createGlue(TE, TD);
-  var imports = {};
-  imports[fresh.importModule] = fresh.imports;
-  var tried = brotli
-    ? instantiate(engine, path + '.br', imports).catch(function () { return instantiate(engine, path, imports); })
-    : instantiate(engine, path, imports);
-  loading = tried.then(function (instance) {
-    fresh.setWasm(instance.exports);
-    if (typeof instance.exports.__wbindgen_start === 'function') instance.exports.__wbindgen_start();
-    glue = fresh;
-    return api;
-  }, function (cause) {
-    loading = null;
-    throw unsupported('the wasm module could not be loaded from ' + path + ': ' + (cause && cause.message || cause),
-      'check the path (a file in the code package, e.g. ' + DEFAULT_PATH + ') and run "Build npm" in DevTools');
-  });
-  return loading;
-}
-
-/** Whether init() has finished. */
-function isReady() {
-  return glue !== null;
-}
-
-// Wraps a wasm export: throws 'not-ready' before init, turns error values into WxSubscribeError.
-function exported(name) {
-  return function () {
-    if (!glue) {
-      throw new WxSubscribeError({
-        code: 'not-initialised', kind: 'not-ready',
-        message: 'wx-subscribe is not initialised: call init() at launch (App.onLaunch)',
-        advice: 'call require("wx-subscribe").init() in App.onLaunch and let it finish before the first tap',
-        retryable: true,
-      });
-    }
-    try {
-      return glue.exports[name].apply(null, arguments);
-    } catch (thrown) {
-      throw WxSubscribeError.from(thrown);
-    }
-  };
-}
-
-var api = {
-  init: init,
-  isReady: isReady,
-  DEFAULT_PATH: DEFAULT_PATH,
-  WxSubscribeError: WxSubscribeError,
-  /** plan(templates, subscriptionsSetting?, options?, answered?) -> Plan */
-  plan: exported('plan'),
-  /** interpretResult(batch, successOrFailResult) -> Outcome (throws WxSubscribeError for a fail result) */
-  interpretResult: exported('interpretResult'),
-  /** The crate's version. */
-  version: exported('version'),
-};
+api.tap = flow.tap;
+api.subscriber = flow.subscriber;
+api.STORAGE_KEY = flow.STORAGE_KEY;
 
 module.exports = api;

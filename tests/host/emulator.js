@@ -22,7 +22,17 @@ function versionAtLeast(version, wanted) {
 }
 
 function copy(object) {
-  return JSON.parse(JSON.stringify(object));
+  return object === undefined ? undefined : JSON.parse(JSON.stringify(object));
+}
+
+// setData's key paths: 'a', 'a.b', 'list[2].name'.
+function setPath(target, path, value) {
+  var keys = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  for (var i = 0; i < keys.length - 1; i++) {
+    if (target[keys[i]] === null || typeof target[keys[i]] !== 'object') target[keys[i]] = /^\d+$/.test(keys[i + 1]) ? [] : {};
+    target = target[keys[i]];
+  }
+  target[keys[keys.length - 1]] = value;
 }
 
 // Where "Build npm" puts this package: its dist folder, as built by .ci/build.
@@ -125,18 +135,36 @@ function createHost(config) {
   }
 
   var modules = {};
-  var injected = { wx: null, WXWebAssembly: null, setTimeout: later };
+  var app = null;
+  var pageDefinitions = {};
+  var loadingPath = null;
+  var pages = [];
+  var injected = {
+    wx: null,
+    WXWebAssembly: null,
+    setTimeout: later,
+    App: function (definition) { app = definition; },
+    getApp: function () { return app; },
+    Page: function (definition) { pageDefinitions[loadingPath] = definition; },
+    getCurrentPages: function () { return pages.slice(); },
+  };
   var injectedNames = ['module', 'exports', 'require'].concat(Object.keys(injected));
 
   function load(path) {
     if (modules[path]) return modules[path].exports;
     var module = { exports: {} };
     modules[path] = module;
+    var outer = loadingPath;
+    loadingPath = path;
     var source = engine.readText(filePath(path));
     var factory = engine.compile('(function (' + injectedNames.join(', ') + ') {' + source + '\n})', path);
     var args = [module, module.exports, function (request) { return load(resolve(path, request)); }];
     Object.keys(injected).forEach(function (name) { args.push(injected[name]); });
-    factory.apply(undefined, args);
+    try {
+      factory.apply(undefined, args);
+    } finally {
+      loadingPath = outer;
+    }
     return module.exports;
   }
 
@@ -330,6 +358,45 @@ function createHost(config) {
   host.wx = wx;
   host.WXWebAssembly = injected.WXWebAssembly;
   host.setting = setting;
+
+  // Starts the app: runs app.js and App.onLaunch / onShow.
+  host.launch = function (appPath) {
+    load(appPath || '/app.js');
+    if (!app) throw new Error('app.js did not call App()');
+    if (app.onLaunch) app.onLaunch({ path: '', query: {} });
+    if (app.onShow) app.onShow({});
+    return app;
+  };
+
+  // Opens a page: runs its module, makes the instance, calls onLoad / onShow / onReady.
+  host.openPage = function (path, query) {
+    var file = /\.js$/.test(path) ? path : path + '.js';
+    load(file);
+    var definition = pageDefinitions[file];
+    if (!definition) throw new Error(file + ' did not call Page()');
+    var page = {};
+    Object.keys(definition).forEach(function (key) { page[key] = definition[key]; });
+    page.data = copy(definition.data || {});
+    page.route = file.replace(/^\//, '').replace(/\.js$/, '');
+    page.renders = 0;
+    page.setData = function (patch, callback) {
+      Object.keys(patch).forEach(function (key) { setPath(page.data, key, copy(patch[key] === undefined ? null : patch[key])); });
+      page.renders++;
+      if (callback) later(callback);
+    };
+    pages.push(page);
+    if (page.onLoad) page.onLoad(query || {});
+    if (page.onShow) page.onShow();
+    if (page.onReady) page.onReady();
+    return page;
+  };
+
+  // A user tap on an element whose bindtap names `handler` on `page`.
+  host.tapOn = function (page, handler, dataset) {
+    if (typeof page[handler] !== 'function') throw new Error('the page has no handler ' + handler);
+    return host.tap(function (event) { return page[handler](event); },
+      { type: 'tap', currentTarget: { dataset: dataset || {} }, target: { dataset: dataset || {} } });
+  };
 
   // A user tap: runs the handler with a fresh click state.
   host.tap = function (handler, event) {
