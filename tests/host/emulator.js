@@ -41,6 +41,7 @@ var PACKAGE_MOUNTS = { '/miniprogram_npm/wx-subscribe/': 'js/miniprogram_dist/' 
 var TAP_ERROR = 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.';
 
 // config:
+//   sources: { '/app.js': text } files given as text (they win over the folders)
 //   root: the code package folder; mounts: { '/prefix/': 'folder/' } (what "Build npm"
 //     produced; default: the package's dist folder under /miniprogram_npm/wx-subscribe/)
 //   baseLibrary ('3.5.0'), wechatVersion ('8.0.50'), platform ('ios' | 'android')
@@ -156,7 +157,8 @@ function createHost(config) {
     modules[path] = module;
     var outer = loadingPath;
     loadingPath = path;
-    var source = engine.readText(filePath(path));
+    var sources = config.sources || {};
+    var source = sources[path] !== undefined ? sources[path] : engine.readText(filePath(path));
     var factory = engine.compile('(function (' + injectedNames.join(', ') + ') {' + source + '\n})', path);
     var args = [module, module.exports, function (request) { return load(resolve(path, request)); }];
     Object.keys(injected).forEach(function (name) { args.push(injected[name]); });
@@ -389,6 +391,11 @@ function createHost(config) {
     if (page.onShow) page.onShow();
     if (page.onReady) page.onReady();
     return page;
+  };
+
+  // The open pages, oldest first.
+  host.pages = function () {
+    return pages.slice();
   };
 
   // A user tap on an element whose bindtap names `handler` on `page`.

@@ -1,0 +1,88 @@
+// Subscribe page: every template with its state, one batch per tap, the
+// settings-page path, and the sends each template has in hand.
+const wxs = require('wx-subscribe');
+const TEMPLATES = require('../../data/templates.js');
+const { STATE_LABELS, errorSentence } = require('../../data/messages.js');
+
+// With no cloud environment, accepts are "reported" to this local ledger.
+const LEDGER_KEY = 'demo:sends';
+
+function ledger() {
+  const stored = wx.getStorageSync(LEDGER_KEY);
+  return stored && typeof stored === 'object' ? stored : {};
+}
+
+Page({
+  data: {
+    templates: [],
+    left: 0,
+    buttonText: '订阅',
+    message: '',
+    advice: [],
+    showSettings: false,
+    loadError: '',
+  },
+
+  onLoad() {
+    this.subs = wxs.subscriber({ templates: TEMPLATES.map(({ id, title, kind }) => ({ id, title, kind })) });
+  },
+
+  onShow() {
+    this.setData({ loadError: getApp().globalData.loadError });
+    this.subs.refresh()
+      .then((plan) => this.show(plan, ''))
+      .catch((error) => this.setData({ message: errorSentence(error) }));
+  },
+
+  onSubscribe: wxs.tap(function () {
+    this.subs.request()
+      .then((result) => {
+        this.report();
+        if (!result.asked) return this.show(result.plan, '没有需要订阅的通知。');
+        const c = result.outcome.counts;
+        const parts = [];
+        if (c.accepted) parts.push(result.batch.popup ? '已订阅 ' + c.accepted + ' 个' : '已自动续订 ' + c.accepted + ' 个');
+        if (c.rejected) parts.push('未订阅 ' + c.rejected + ' 个');
+        if (c.banned) parts.push(c.banned + ' 个暂不可订阅');
+        return this.show(result.plan, parts.join('，') + '。');
+      })
+      .catch((error) => {
+        const plan = this.subs.plan();
+        if (plan) this.show(plan, errorSentence(error));
+        else this.setData({ message: errorSentence(error) });
+      });
+  }),
+
+  onOpenSettings: wxs.tap(function () {
+    this.subs.openSettings()
+      .then((plan) => this.show(plan, '设置已更新。'))
+      .catch((error) => this.setData({ message: errorSentence(error) }));
+  }),
+
+  // Moves pending accepts to the ledger (a real app reports them to its server).
+  report() {
+    const pending = this.subs.pendingAccepts();
+    const sends = ledger();
+    Object.keys(pending).forEach((id) => { sends[id] = (sends[id] || 0) + pending[id]; });
+    wx.setStorageSync(LEDGER_KEY, sends);
+    this.subs.confirmReported(pending);
+  },
+
+  show(plan, message) {
+    const sends = ledger();
+    const left = plan.counts.ask + plan.counts.topUp;
+    this.setData({
+      templates: plan.templates.map((t) => ({
+        id: t.id,
+        title: t.title,
+        label: STATE_LABELS[t.state] || t.state,
+        sends: sends[t.id] || 0,
+      })),
+      left,
+      buttonText: left > 0 ? '订阅（还剩 ' + left + ' 个）' : plan.counts.switchedOff > 0 ? '订阅消息已关闭' : '已全部订阅',
+      message,
+      advice: plan.advice.map((a) => a.message),
+      showSettings: plan.advice.some((a) => a.code === 'open-settings'),
+    });
+  },
+});
