@@ -2,12 +2,11 @@
 //! switch on, a `message` for the developer and `advice` on what to do next.
 //! The JS side receives exactly these fields (see `js/lib/index.d.ts`).
 
-use crate::value::Value;
+use crate::value::{find, Value};
 use serde::Serialize;
 
 /// What kind of failure this is: the category a page switches on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The app passed input of the wrong shape (templates, setting, options).
     Input,
@@ -35,10 +34,18 @@ pub enum ErrorKind {
     Unsupported,
     /// The wasm module was used before `init()` finished.
     NotReady,
+    /// Sending: the user refused, or has no send left; ask them to subscribe again.
+    Quota,
+    /// Sending: the access token is invalid or expired; refresh it once, then retry once.
+    Token,
+    /// Sending: the daily limit is reached.
+    Limit,
     /// WeChat answered something this library does not know; the raw code and
     /// message are kept.
     Unknown,
 }
+
+named!(ErrorKind, ["input", "gesture", "busy", "cancelled", "network", "background", "settings", "banned", "template", "batch", "device", "unsupported", "not-ready", "quota", "token", "limit", "unknown"]);
 
 /// A failure, as a value. Nothing in this crate panics on bad input: it returns this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -60,6 +67,9 @@ pub struct Error {
     /// The `errMsg` WeChat answered, when the error came from WeChat.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub err_msg: Option<String>,
+    /// The field WeChat named as wrong (`data.thing7.value` in a 47003), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl Error {
@@ -73,6 +83,7 @@ impl Error {
             retryable: false,
             err_code: None,
             err_msg: None,
+            field: None,
         }
     }
 
@@ -80,6 +91,72 @@ impl Error {
     pub fn shape(code: &'static str, what: &str, expected: &str, got: &Value, advice: &'static str) -> Error {
         Error::input(code, [what, " must be ", expected, ", got ", got.describe()].concat(), advice)
     }
+}
+
+/// One failure WeChat is known to answer.
+pub(crate) struct Known {
+    err_code: Option<i32>,
+    /// A piece of the message that identifies the failure (lower case), or "".
+    text: &'static str,
+    code: &'static str,
+    kind: ErrorKind,
+    retryable: bool,
+    message: &'static str,
+    advice: &'static str,
+}
+
+/// A row of a table of known failures.
+pub(crate) const fn known(
+    err_code: Option<i32>,
+    text: &'static str,
+    code: &'static str,
+    kind: ErrorKind,
+    retryable: bool,
+    message: &'static str,
+    advice: &'static str,
+) -> Known {
+    Known { err_code, text, code, kind, retryable, message, advice }
+}
+
+/// The code and message of a WeChat answer: `errCode`/`errMsg` (client, cloud)
+/// or `errcode`/`errmsg` (HTTPS).
+pub(crate) fn wechat_answer(answer: &Value) -> (Option<i32>, Option<String>) {
+    let code = match answer.get("errCode").or_else(|| answer.get("errcode")) {
+        Some(Value::Number(n)) if n.fract() == 0.0 && n.abs() <= i32::MAX as f64 => Some(*n as i32),
+        _ => None,
+    };
+    let message = answer.get("errMsg").or_else(|| answer.get("errmsg")).and_then(Value::as_str);
+    (code, message.map(str::to_owned))
+}
+
+/// The error for a WeChat failure: the row of `table` whose text the message
+/// contains, else the row of the code; a failure no row knows keeps the raw
+/// code and message, with kind `unknown`.
+pub(crate) fn from_wechat(table: &[Known], err_code: Option<i32>, err_msg: Option<String>) -> Error {
+    let lowered = err_msg.as_deref().unwrap_or("").to_ascii_lowercase();
+    let has = |text: &str| find(&lowered, text).is_some();
+    let row = table
+        .iter()
+        .find(|k| !k.text.is_empty() && has(k.text))
+        .or_else(|| table.iter().find(|k| k.err_code.is_some() && k.err_code == err_code));
+    let (code, kind, retryable, message, advice) = match row {
+        Some(k) => (k.code, k.kind, k.retryable, k.message.to_owned(), k.advice),
+        None => (
+            "unknown",
+            ErrorKind::Unknown,
+            false,
+            [
+                "WeChat answered a failure this library does not know: errCode ",
+                &err_code.map_or_else(|| "none".to_owned(), |c| decimal(c.into())),
+                ", errMsg '",
+                err_msg.as_deref().unwrap_or(""),
+                "'",
+            ]
+            .concat(),
+            "report it with the raw errCode and errMsg; asking again later may work",
+        ),
+    };
+    Error { code, kind, message, advice, retryable, err_code, err_msg, field: None }
 }
 
 /// A whole number in decimal, without the formatting machinery (it is large in wasm).

@@ -1,15 +1,42 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+/// Gives a fieldless enum its names (in declaration order) as `name()`, and
+/// serializes each value as its name: one table lookup, smaller in wasm than a
+/// derived match per variant.
+macro_rules! named {
+    ($ty:ty, [$($name:literal),+ $(,)?]) => {
+        impl $ty {
+            /// The name this value has in JS.
+            pub fn name(self) -> &'static str {
+                const NAMES: &[&str] = &[$($name),+];
+                NAMES.get(self as usize).copied().unwrap_or("")
+            }
+        }
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.name())
+            }
+        }
+    };
+}
+
 pub mod error;
 pub mod options;
 pub mod outcome;
 pub mod plan;
+pub mod send;
 pub mod setting;
 pub mod template;
 pub mod value;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+// SAFETY: the module runs on one thread: the mini-program's JS thread (or Node's).
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 pub use error::{Error, ErrorKind};
 pub use options::{PlanOptions, Platform, Version};
@@ -36,4 +63,66 @@ pub fn plan_from_values(templates: &Value, setting: &Value, options: &Value, ans
 /// batch it asked for. This is what the JS `interpretResult()` calls.
 pub fn interpret_from_values(batch: &Value, result: &Value) -> Result<Outcome, Error> {
     interpret_result(&outcome::parse_batch_ids(batch)?, result)
+}
+
+/// Describes a template for sending: its keywords, their types and labels.
+/// This is what the JS `describeTemplate()` calls.
+pub fn describe_from_values(template: &Value) -> Result<send::SendTemplate, Error> {
+    send::parse_send_template(template)
+}
+
+/// Checks a message's `data` against its template; every broken rule is a
+/// violation with a suggested fix. This is what the JS `checkData()` calls.
+pub fn check_from_values(template: &Value, data: &Value, options: &Value) -> Result<send::DataCheck, Error> {
+    let (_, options) = send::parse_send_options(options)?;
+    Ok(send::check_data(&send::parse_send_template(template)?, data, &options))
+}
+
+/// Builds the body of `subscribeMessage.send` for the HTTPS or the cloud path.
+/// This is what the JS `buildPayload()` calls.
+pub fn payload_from_values(template: &Value, request: &Value, options: &Value) -> Result<send::Built, Error> {
+    let (path, options) = send::parse_send_options(options)?;
+    send::build_payload(&send::parse_send_template(template)?, request, path, &options)
+}
+
+/// Interprets what `subscribeMessage.send` answered. This is what the JS `interpretSend()` calls.
+pub fn send_result_from_values(response: &Value) -> Result<send::Sent, Error> {
+    send::interpret_send(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kebab(debug: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in debug.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        out
+    }
+
+    #[test]
+    fn every_name_is_the_kebab_case_of_its_variant() {
+        use ErrorKind as K;
+        let kinds = [K::Input, K::Gesture, K::Busy, K::Cancelled, K::Network, K::Background, K::Settings, K::Banned,
+            K::Template, K::Batch, K::Device, K::Unsupported, K::NotReady, K::Quota, K::Token, K::Limit, K::Unknown];
+        for k in kinds {
+            assert_eq!(k.name(), kebab(&format!("{k:?}")));
+        }
+        for s in [Status::Accept, Status::Reject, Status::Ban, Status::Filter, Status::Unknown, Status::Missing] {
+            assert_eq!(s.name(), kebab(&format!("{s:?}")));
+        }
+        use TemplateState as S;
+        for s in [S::Ask, S::TopUp, S::KeptRejected, S::Banned, S::SwitchedOff, S::Accepted, S::Rejected] {
+            assert_eq!(s.name(), kebab(&format!("{s:?}")));
+        }
+        for k in [TemplateKind::OneTime, TemplateKind::LongTerm, TemplateKind::Device] {
+            assert_eq!(k.name(), kebab(&format!("{k:?}")));
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.name()));
+        }
+    }
 }

@@ -2,13 +2,12 @@
 //! were accepted (each one is one more send in the quota), rejected, banned or
 //! filtered, and what a failed request means.
 
-use crate::error::{decimal, Error, ErrorKind};
+use crate::error::{from_wechat, known, wechat_answer, Error, ErrorKind, Known};
 use crate::value::Value;
 use serde::Serialize;
 
 /// The answer for one template of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// Accepted: one more send in the quota. Covers every value starting with
     /// `accept` (`acceptWithAudio`, `acceptWithAlert`, `acceptWithForcePush`, ...).
@@ -24,6 +23,8 @@ pub enum Status {
     /// The template was in the request but not in the answer.
     Missing,
 }
+
+named!(Status, ["accept", "reject", "ban", "filter", "unknown", "missing"]);
 
 impl Status {
     /// Reads a status value as WeChat gives it (`"accept"`, `"acceptWithAlert"`, `"reject"`, ...).
@@ -136,86 +137,62 @@ pub fn interpret_result(batch: &[String], result: &Value) -> Result<Outcome, Err
     Ok(Outcome { results, accepted, counts })
 }
 
-/// One row of the table of known failures.
-struct Failure {
-    err_code: Option<i32>,
-    /// A piece of `errMsg` that identifies the failure when there is no `errCode`.
-    text: &'static str,
-    code: &'static str,
-    kind: ErrorKind,
-    retryable: bool,
-    message: &'static str,
-    advice: &'static str,
-}
-
-const fn failure(
-    err_code: Option<i32>,
-    text: &'static str,
-    code: &'static str,
-    kind: ErrorKind,
-    retryable: bool,
-    message: &'static str,
-    advice: &'static str,
-) -> Failure {
-    Failure { err_code, text, code, kind, retryable, message, advice }
-}
-
 use ErrorKind as K;
 
 /// WECHAT.md section 2 and 4: every failure WeChat is known to answer.
-const FAILURES: &[Failure] = &[
-    failure(None, "tap gesture", "no-tap-gesture", K::Gesture, true,
+const FAILURES: &[Known] = &[
+    known(None, "tap gesture", "no-tap-gesture", K::Gesture, true,
         "the request did not come straight from a user tap (or the tap was already used)",
         "call it synchronously in the bindtap handler, with no await, Promise or setTimeout before it; one tap asks for one batch"),
-    failure(None, "last call has not ended", "request-still-open", K::Busy, true,
+    known(None, "last call has not ended", "request-still-open", K::Busy, true,
         "a previous subscribe request has not ended",
         "wait for the open request to finish, then ask on the next tap"),
-    failure(None, ":fail cancel", "cancelled", K::Cancelled, true,
+    known(None, ":fail cancel", "cancelled", K::Cancelled, true,
         "the user closed the popup without answering",
         "leave the templates as they are; the user can subscribe on a later tap"),
-    failure(Some(10001), "", "empty-template-ids", K::Input, false,
+    known(Some(10001), "", "empty-template-ids", K::Input, false,
         "the request had no template ids",
         "ask only for a plan batch; a plan never has an empty batch"),
-    failure(Some(10002), "", "network-list-failed", K::Network, true,
+    known(Some(10002), "", "network-list-failed", K::Network, true,
         "the network failed while WeChat fetched the template list",
         "ask again on the next tap"),
-    failure(Some(10003), "", "network-subscribe-failed", K::Network, true,
+    known(Some(10003), "", "network-subscribe-failed", K::Network, true,
         "the network failed while WeChat saved the subscription",
         "ask again on the next tap"),
-    failure(Some(10004), "", "invalid-template-id", K::Template, false,
+    known(Some(10004), "", "invalid-template-id", K::Template, false,
         "a template id is not a valid id",
         "template ids must be strings as in getTemplateList's priTmplId"),
-    failure(Some(10005), "", "popup-not-shown", K::Background, true,
+    known(Some(10005), "", "popup-not-shown", K::Background, true,
         "the popup could not show, usually because the app went to the background",
         "ask again when the page is shown again (onShow)"),
-    failure(Some(20001), "", "unknown-template", K::Template, false,
+    known(Some(20001), "", "unknown-template", K::Template, false,
         "WeChat has no such template, or its kind does not match",
         "check the id in the admin console and pass the template's kind (getTemplateList's type)"),
-    failure(Some(20002), "", "mixed-template-kinds", K::Batch, true,
+    known(Some(20002), "", "mixed-template-kinds", K::Batch, true,
         "one-time and long-term templates were mixed in one request",
         "pass each template's kind so the planner keeps kinds in separate batches"),
-    failure(Some(20003), "", "too-many-ids", K::Batch, true,
+    known(Some(20003), "", "too-many-ids", K::Batch, true,
         "the request carried more ids than this client allows",
         "plan again with a lower idsPerRequest (split the batch) and ask on the next tap"),
-    failure(Some(20004), "", "main-switch-off", K::Settings, false,
+    known(Some(20004), "", "main-switch-off", K::Settings, false,
         "the user turned all subscription messages off",
         "offer the settings page (wx.openSetting, from a tap), then read the setting again"),
-    failure(Some(20005), "", "app-banned", K::Banned, false,
+    known(Some(20005), "", "app-banned", K::Banned, false,
         "this mini-program is banned from subscription messages",
         "nothing to ask; check the notices in the admin console"),
-    failure(Some(20013), "", "device-template-on-wrong-api", K::Template, false,
+    known(Some(20013), "", "device-template-on-wrong-api", K::Template, false,
         "a device template was asked through wx.requestSubscribeMessage",
         "give device templates kind 'device' so they are asked with wx.requestSubscribeDeviceMessage"),
-    failure(Some(19720726), "", "device-ticket-invalid", K::Device, false,
+    known(Some(19720726), "", "device-ticket-invalid", K::Device, false,
         "the device snTicket is not valid",
         "get a fresh snTicket from your server for this sn and modelId"),
-    failure(Some(19720727), "", "device-ticket-expired", K::Device, true,
+    known(Some(19720727), "", "device-ticket-expired", K::Device, true,
         "the device snTicket has expired",
         "get a fresh snTicket from your server and ask again on the next tap"),
-    failure(Some(19720728), "", "device-template-unknown", K::Template, false,
+    known(Some(19720728), "", "device-template-unknown", K::Template, false,
         "WeChat has no such device template",
         "check the device template id in the admin console"),
-    failure(Some(19720736), "", "device-model-mismatch", K::Template, false,
+    known(Some(19720736), "", "device-model-mismatch", K::Template, false,
         "the device template does not belong to this modelId",
         "ask with the modelId the template was registered for"),
 ];
@@ -224,43 +201,8 @@ const FAILURES: &[Failure] = &[
 /// failure maps to a code, a kind, whether asking again can help, and advice.
 /// Unknown codes give kind `unknown` with the raw code and message kept.
 pub fn interpret_fail(result: &Value) -> Error {
-    let err_code = match result.get("errCode") {
-        Some(Value::Number(n)) if n.fract() == 0.0 && n.abs() <= i32::MAX as f64 => Some(*n as i32),
-        _ => None,
-    };
-    let err_msg = result.get("errMsg").and_then(Value::as_str).map(str::to_owned);
-    let lowered = err_msg.as_deref().unwrap_or("").to_ascii_lowercase();
-    let known = FAILURES
-        .iter()
-        .find(|f| !f.text.is_empty() && lowered.as_bytes().windows(f.text.len()).any(|w| w == f.text.as_bytes()))
-        .or_else(|| FAILURES.iter().find(|f| f.err_code.is_some() && f.err_code == err_code));
-    match known {
-        Some(f) => Error {
-            code: f.code,
-            kind: f.kind,
-            message: f.message.to_owned(),
-            advice: f.advice,
-            retryable: f.retryable,
-            err_code,
-            err_msg,
-        },
-        None => Error {
-            code: "unknown",
-            kind: ErrorKind::Unknown,
-            message: [
-                "WeChat answered a failure this library does not know: errCode ",
-                &err_code.map_or_else(|| "none".to_owned(), |c| decimal(c.into())),
-                ", errMsg '",
-                err_msg.as_deref().unwrap_or(""),
-                "'",
-            ]
-            .concat(),
-            advice: "report it with the raw errCode and errMsg; asking again on a later tap may work",
-            retryable: false,
-            err_code,
-            err_msg,
-        },
-    }
+    let (err_code, err_msg) = wechat_answer(result);
+    from_wechat(FAILURES, err_code, err_msg)
 }
 
 #[cfg(test)]

@@ -10,8 +10,7 @@ use crate::value::Value;
 use serde::Serialize;
 
 /// Where a template stands for this round of asking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TemplateState {
     /// Will be asked, with a popup.
     Ask,
@@ -29,6 +28,8 @@ pub enum TemplateState {
     /// Rejected in this round: not asked again until the next round.
     Rejected,
 }
+
+named!(TemplateState, ["ask", "top-up", "kept-rejected", "banned", "switched-off", "accepted", "rejected"]);
 
 impl TemplateState {
     /// Whether a template in this state goes into a batch.
@@ -155,6 +156,7 @@ pub fn plan(
             retryable: false,
             err_code: None,
             err_msg: None,
+            field: None,
         });
     }
     let planned: Vec<PlannedTemplate> = templates

@@ -6,8 +6,7 @@ use serde::Serialize;
 
 /// The kind of a template. WeChat refuses a request that mixes kinds (20002),
 /// and the client cannot tell a template's kind: the app must pass it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TemplateKind {
     /// One accepted request allows one send (`getTemplateList` type 2). The default.
     OneTime,
@@ -16,6 +15,8 @@ pub enum TemplateKind {
     /// A device message, asked with `wx.requestSubscribeDeviceMessage`.
     Device,
 }
+
+named!(TemplateKind, ["one-time", "long-term", "device"]);
 
 impl TemplateKind {
     /// Reads a kind from its name or from `getTemplateList`'s `type` number.

@@ -5,6 +5,12 @@
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
+/// Where `needle` first stands in `haystack` (a byte offset). A plain search:
+/// the standard one brings a large two-way searcher into the wasm module.
+pub(crate) fn find(haystack: &str, needle: &str) -> Option<usize> {
+    haystack.as_bytes().windows(needle.len().max(1)).position(|w| w == needle.as_bytes())
+}
+
 /// How deep arrays and objects may nest. Deeper input (or a cyclic JS object)
 /// is refused with an error instead of exhausting the wasm stack.
 pub const MAX_DEPTH: usize = 24;

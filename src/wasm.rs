@@ -55,7 +55,7 @@ fn read_at(value: &JsValue, depth: usize) -> Result<Value, String> {
 
 fn write<T: Serialize>(value: &T) -> JsValue {
     value
-        .serialize(&serde_wasm_bindgen::Serializer::new())
+        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
         .unwrap_or_else(JsValue::from)
 }
 
@@ -64,6 +64,7 @@ fn answer<T: Serialize>(result: Result<T, Error>) -> Result<JsValue, JsValue> {
 }
 
 /// See [`crate::plan_from_values`].
+#[cfg(feature = "subscribe")]
 #[wasm_bindgen]
 pub fn plan(templates: JsValue, setting: JsValue, options: JsValue, answered: JsValue) -> Result<JsValue, JsValue> {
     let (t, s, o, a) = (read(&templates)?, read(&setting)?, read(&options)?, read(&answered)?);
@@ -71,10 +72,41 @@ pub fn plan(templates: JsValue, setting: JsValue, options: JsValue, answered: Js
 }
 
 /// See [`crate::interpret_from_values`].
+#[cfg(feature = "subscribe")]
 #[wasm_bindgen(js_name = interpretResult)]
 pub fn interpret_result(batch: JsValue, result: JsValue) -> Result<JsValue, JsValue> {
     let (b, r) = (read(&batch)?, read(&result)?);
     answer(crate::interpret_from_values(&b, &r))
+}
+
+/// See [`crate::describe_from_values`].
+#[cfg(feature = "send")]
+#[wasm_bindgen(js_name = describeTemplate)]
+pub fn describe_template(template: JsValue) -> Result<JsValue, JsValue> {
+    answer(crate::describe_from_values(&read(&template)?))
+}
+
+/// See [`crate::check_from_values`].
+#[cfg(feature = "send")]
+#[wasm_bindgen(js_name = checkData)]
+pub fn check_data(template: JsValue, data: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let (t, d, o) = (read(&template)?, read(&data)?, read(&options)?);
+    answer(crate::check_from_values(&t, &d, &o))
+}
+
+/// See [`crate::payload_from_values`].
+#[cfg(feature = "send")]
+#[wasm_bindgen(js_name = buildPayload)]
+pub fn build_payload(template: JsValue, request: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let (t, r, o) = (read(&template)?, read(&request)?, read(&options)?);
+    answer(crate::payload_from_values(&t, &r, &o))
+}
+
+/// See [`crate::send_result_from_values`].
+#[cfg(feature = "send")]
+#[wasm_bindgen(js_name = interpretSend)]
+pub fn interpret_send(response: JsValue) -> Result<JsValue, JsValue> {
+    answer(crate::send_result_from_values(&read(&response)?))
 }
 
 /// The crate's version.

@@ -65,13 +65,18 @@ fn any_value() -> impl Strategy<Value = Value> {
         any::<f64>().prop_map(Value::Number),
         prop_oneof![Just(2.0), Just(3.0), Just(20003.0), Just(-1.0)].prop_map(Value::Number),
         "[a-z订阅 ]{0,6}".prop_map(Value::String),
-        proptest::sample::select(vec!["a", "accept", "reject", "one-time", "device", "2.8.3", "ios", "requestSubscribeMessage:ok", ":fail cancel"])
+        proptest::sample::select(vec![
+            "a", "accept", "reject", "one-time", "device", "2.8.3", "ios", "requestSubscribeMessage:ok", ":fail cancel",
+            "名称:{{thing1.DATA}}\n时间:{{date2.DATA}}", "thing", "date", "2019-10-01", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "cloud",
+        ])
             .prop_map(|s| Value::String(s.into())),
     ];
     leaf.prop_recursive(4, 40, 6, |inner| {
         let key = proptest::sample::select(vec![
             "id", "priTmplId", "title", "kind", "type", "mainSwitch", "itemSettings", "idsPerRequest",
             "baseLibrary", "wechatVersion", "platform", "ids", "errCode", "errMsg", "a", "b",
+            "content", "keywords", "key", "kid", "rule", "keywordEnumValueList", "keywordCode", "enumValueList",
+            "data", "value", "touser", "page", "thing1", "date2", "via", "normalise", "errcode", "msgid",
         ]);
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
@@ -163,5 +168,56 @@ proptest! {
     #[test]
     fn template_lists_of_any_entries_never_panic(entries in proptest::collection::vec(any_value(), 0..8)) {
         let _ = plan_from_values(&Value::Array(entries), &Value::Null, &Value::Null, &Value::Null);
+    }
+}
+
+const KEYWORD_TYPES: [&str; 12] = [
+    "thing", "number", "letter", "symbol", "character_string", "time", "date", "amount", "phone_number", "car_number", "name", "phrase",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn a_normalised_thing_always_validates(text in "\\PC{0,40}") {
+        use wx_subscribe::send::{normalise, rules::check, KeywordType};
+        let value = normalise(KeywordType::Thing, &text);
+        if !value.is_empty() {
+            prop_assert!(check(KeywordType::Thing, &value, &[]).is_ok(), "{:?} -> {:?}", text, value);
+        }
+    }
+
+    #[test]
+    fn a_normalised_timestamp_always_validates_as_date_and_time(ms in 0.0f64..253_402_300_000_000.0, offset in -720i32..=840) {
+        use wx_subscribe::send::{format_timestamp, rules::check, KeywordType};
+        if let Some(date) = format_timestamp(ms, offset, false) {
+            prop_assert!(check(KeywordType::Date, &date, &[]).is_ok(), "{}", date);
+        }
+        if let Some(time) = format_timestamp(ms, offset, true) {
+            prop_assert!(check(KeywordType::Time, &time, &[]).is_ok(), "{}", time);
+            prop_assert!(check(KeywordType::Date, &time, &[]).is_ok(), "{}", time);
+        }
+    }
+
+    #[test]
+    fn every_rule_takes_any_text_without_panicking(kind in 0..KEYWORD_TYPES.len(), text in "\\PC{0,40}") {
+        use wx_subscribe::send::{rules::check, KeywordType};
+        let kind = KeywordType::from_name(KEYWORD_TYPES[kind]).unwrap();
+        if let Err(problem) = check(kind, &text, &[]) {
+            prop_assert!(!problem.fix.is_empty());
+        }
+    }
+
+    #[test]
+    fn checking_and_building_never_panic_on_any_input(t in any_value(), d in any_value(), o in any_value()) {
+        let _ = wx_subscribe::check_from_values(&t, &d, &o);
+        let _ = wx_subscribe::payload_from_values(&t, &d, &o);
+        let _ = wx_subscribe::send_result_from_values(&d);
+        let _ = wx_subscribe::describe_from_values(&t);
+    }
+
+    #[test]
+    fn content_strings_of_any_shape_never_panic(content in "(\\PC|\\{\\{|\\}\\}|\\.DATA|thing[0-9]|\n){0,30}") {
+        let _ = wx_subscribe::send::template::parse_content(&content);
     }
 }

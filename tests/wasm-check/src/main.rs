@@ -1,11 +1,10 @@
-//! `wasm-check DIST --max-wasm BYTES --max-br BYTES`: validates the built
-//! package in DIST, prints its figures, and exits 1 if any check fails.
+//! `wasm-check DIST NAME.wasm --max-wasm BYTES --max-br BYTES`: validates one
+//! module of the built package in DIST, prints its figures, and exits 1 if any
+//! check fails.
 
 use std::path::Path;
 use std::process::ExitCode;
 use wasm_check::{brotli_decompress, check_mvp, initial_memory_pages, Budget, Figures};
-
-const WASM: &str = "wx_subscribe_bg.wasm";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -20,8 +19,8 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Vec<String>) -> Result<(), Vec<String>> {
-    let usage = || vec!["usage: wasm-check DIST --max-wasm BYTES --max-br BYTES".to_owned()];
-    let [dist, flag_wasm, max_wasm, flag_br, max_br] = args.as_slice() else { return Err(usage()) };
+    let usage = || vec!["usage: wasm-check DIST NAME.wasm --max-wasm BYTES --max-br BYTES".to_owned()];
+    let [dist, name, flag_wasm, max_wasm, flag_br, max_br] = args.as_slice() else { return Err(usage()) };
     if flag_wasm != "--max-wasm" || flag_br != "--max-br" {
         return Err(usage());
     }
@@ -31,20 +30,20 @@ fn run(args: Vec<String>) -> Result<(), Vec<String>> {
     };
     let dist = Path::new(dist);
     let read = |name: &str| std::fs::read(dist.join(name)).map_err(|e| vec![format!("{name}: {e}")]);
-    let wasm = read(WASM)?;
-    let brotli = read(&format!("{WASM}.br"))?;
+    let wasm = read(name)?;
+    let brotli = read(&format!("{name}.br"))?;
     let mut problems = Vec::new();
     if let Err(e) = check_mvp(&wasm) {
         problems.push(e);
     }
     match brotli_decompress(&brotli) {
         Ok(inflated) if inflated == wasm => {}
-        Ok(_) => problems.push(format!("{WASM}.br does not hold the same module as {WASM}")),
-        Err(e) => problems.push(format!("{WASM}.br: {e}")),
+        Ok(_) => problems.push(format!("{name}.br does not hold the same module as {name}")),
+        Err(e) => problems.push(format!("{name}.br: {e}")),
     }
     let pages = initial_memory_pages(&wasm).map_err(|e| vec![e])?;
     let figures = Figures { wasm: wasm.len() as u64, brotli: brotli.len() as u64, js: js_bytes(dist)?, pages };
-    println!("size: .wasm {} bytes (budget {}), .wasm.br {} bytes (budget {}), js {} bytes, initial memory {} pages ({} KiB)",
+    println!("size of {name}: .wasm {} bytes (budget {}), .wasm.br {} bytes (budget {}), js in the package {} bytes, initial memory {} pages ({} KiB)",
         figures.wasm, budget.wasm, figures.brotli, budget.brotli, figures.js, figures.pages, figures.pages * 64);
     problems.extend(budget.broken_by(&figures));
     if problems.is_empty() {

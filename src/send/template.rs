@@ -1,0 +1,297 @@
+//! A template as the send side needs it: its keywords and their types, from
+//! `getTemplateList`'s `content` (`订单号:{{character_string9.DATA}}`) and
+//! `keywordEnumValueList`, or from an explicit list of keys with rules.
+
+use crate::error::{decimal, Error};
+use crate::template::shown;
+use crate::value::{find, Value};
+use serde::Serialize;
+
+/// A keyword's type, named by its key's prefix: `thing4` is a `thing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeywordType {
+    /// At most 20 characters of anything.
+    Thing,
+    /// At most 32 digits, decimals allowed.
+    Number,
+    /// At most 32 letters.
+    Letter,
+    /// At most 5 symbols.
+    Symbol,
+    /// At most 32 digits, letters or symbols.
+    CharacterString,
+    /// A 24-hour time, a date may come first; a range joined with `~`.
+    Time,
+    /// A date, a time may follow; a range joined with `~`.
+    Date,
+    /// A currency sign and at most 10 digits, decimals allowed, may end with 元.
+    Amount,
+    /// At most 17 digits or symbols.
+    PhoneNumber,
+    /// At most 8 characters; first and last may be Chinese, the rest letters or digits.
+    CarNumber,
+    /// At most 10 Chinese characters, or 20 letters/symbols; mixed counts as Chinese.
+    Name,
+    /// At most 5 Chinese characters.
+    Phrase,
+    /// One of the template's `keywordEnumValueList` values.
+    Enum,
+}
+
+const TYPES: [(&str, KeywordType); 13] = [
+    ("thing", KeywordType::Thing),
+    ("number", KeywordType::Number),
+    ("letter", KeywordType::Letter),
+    ("symbol", KeywordType::Symbol),
+    ("character_string", KeywordType::CharacterString),
+    ("time", KeywordType::Time),
+    ("date", KeywordType::Date),
+    ("amount", KeywordType::Amount),
+    ("phone_number", KeywordType::PhoneNumber),
+    ("car_number", KeywordType::CarNumber),
+    ("name", KeywordType::Name),
+    ("phrase", KeywordType::Phrase),
+    ("enum", KeywordType::Enum),
+];
+
+impl Serialize for KeywordType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl KeywordType {
+    /// The type named `name` (`"character_string"`).
+    pub fn from_name(name: &str) -> Option<KeywordType> {
+        TYPES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    }
+
+    /// The type's name as WeChat writes it.
+    pub fn name(self) -> &'static str {
+        TYPES.iter().find(|(_, t)| *t == self).map_or("", |(n, _)| n)
+    }
+
+    /// The type a key names: its prefix before the digits (`thing4` -> thing).
+    pub fn of_key(key: &str) -> Option<KeywordType> {
+        let prefix = key.trim_end_matches(|c: char| c.is_ascii_digit());
+        if prefix.len() == key.len() {
+            return None;
+        }
+        KeywordType::from_name(prefix)
+    }
+}
+
+/// One keyword of a template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Keyword {
+    /// The data key, e.g. `thing4`.
+    pub key: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub kind: KeywordType,
+    /// What the template calls it (`商品名称`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The allowed values of an enum keyword.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
+}
+
+/// A template's keywords, in the template's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SendTemplate {
+    /// The template id, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The keywords.
+    pub keywords: Vec<Keyword>,
+}
+
+impl SendTemplate {
+    /// The keyword with data key `key`.
+    pub fn keyword(&self, key: &str) -> Option<&Keyword> {
+        self.keywords.iter().find(|k| k.key == key)
+    }
+}
+
+const TEMPLATE_ADVICE: &str = "pass getTemplateList's record ({ priTmplId, content, keywordEnumValueList }) \
+     or { id, keywords: [{ key: 'thing4', rule?, name?, enumValues? }] }";
+
+fn bad(code: &'static str, message: String) -> Error {
+    Error::input(code, message, TEMPLATE_ADVICE)
+}
+
+/// Reads a template description: `getTemplateList`'s record, or
+/// `{ id, keywords: [{ key, rule?, name?, enumValues? }] }` (`getPubTemplateKeyWordsById`'s
+/// `{ kid, name, rule }` records work as keywords too).
+pub fn parse_send_template(value: &Value) -> Result<SendTemplate, Error> {
+    if !matches!(value, Value::Object(_)) {
+        return Err(Error::shape("send-template-bad", "the template", "an object", value, TEMPLATE_ADVICE));
+    }
+    let id = match value.get("id").or_else(|| value.get("priTmplId")) {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => return Err(Error::shape("send-template-bad", "template.id", "a string", other, TEMPLATE_ADVICE)),
+    };
+    let mut keywords = match (value.get("content"), value.get("keywords")) {
+        (Some(Value::String(content)), _) => parse_content(content)?,
+        (Some(other), _) => return Err(Error::shape("send-template-bad", "template.content", "a string", other, TEMPLATE_ADVICE)),
+        (None, Some(list)) => parse_keyword_list(list)?,
+        (None, None) => return Err(bad("send-template-no-keywords", "the template has neither content nor keywords".into())),
+    };
+    if let Some(enums) = value.get("keywordEnumValueList") {
+        apply_enum_values(&mut keywords, enums)?;
+    }
+    if let Some(k) = keywords.iter().find(|k| k.kind == KeywordType::Enum && k.choices.is_empty()) {
+        return Err(bad("send-template-enum-without-values", ["enum keyword '", &k.key, "' has no keywordEnumValueList values"].concat()));
+    }
+    Ok(SendTemplate { id, keywords })
+}
+
+/// Parses `content`: `label:{{key.DATA}}` per line. Errors name the character position.
+pub fn parse_content(content: &str) -> Result<Vec<Keyword>, Error> {
+    let mut keywords: Vec<Keyword> = Vec::new();
+    let mut rest = content;
+    while let Some(open) = find(rest, "{{") {
+        let at = content.len() - rest.len() + open;
+        let position = || decimal(content[..at].chars().count() as i64);
+        let after = &rest[open + 2..];
+        let Some(close) = find(after, "}}") else {
+            return Err(bad("content-unclosed", ["content: '{{' at character ", &position(), " has no closing '}}'"].concat()));
+        };
+        let inner = &after[..close];
+        let key = inner.strip_suffix(".DATA").unwrap_or("");
+        let Some(kind) = KeywordType::of_key(key) else {
+            let message = ["content: '{{", inner, "}}' at character ", &position(), " is not {{type<digits>.DATA}} with a known type (thing, number, date, ...)"].concat();
+            return Err(bad("content-bad-key", message));
+        };
+        if keywords.iter().any(|k| k.key == key) {
+            return Err(bad("content-duplicate-key", ["content: key '", key, "' at character ", &position(), " appears twice"].concat()));
+        }
+        let line_start = content.as_bytes()[..at].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let line = content[line_start..at].trim();
+        let label = line.strip_suffix(':').or_else(|| line.strip_suffix('：')).unwrap_or(line).trim();
+        keywords.push(Keyword {
+            key: key.to_owned(),
+            kind,
+            label: (!label.is_empty()).then(|| label.to_owned()),
+            choices: Vec::new(),
+        });
+        rest = &after[close + 2..];
+    }
+    if keywords.is_empty() {
+        return Err(bad("content-no-keywords", "content has no {{key.DATA}} placeholder".into()));
+    }
+    Ok(keywords)
+}
+
+fn parse_keyword_list(list: &Value) -> Result<Vec<Keyword>, Error> {
+    let Value::Array(items) = list else {
+        return Err(Error::shape("send-template-bad", "template.keywords", "an array", list, TEMPLATE_ADVICE));
+    };
+    let mut keywords: Vec<Keyword> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = || ["template.keywords[", &decimal(i as i64), "]"].concat();
+        let rule = item.get("rule").and_then(Value::as_str);
+        let key = match (item.get("key"), item.get("kid"), rule) {
+            (Some(Value::String(k)), _, _) => k.clone(),
+            (None, Some(Value::Number(kid)), Some(rule)) if kid.fract() == 0.0 && *kid >= 0.0 && *kid < 1e9 => [rule, &decimal(*kid as i64)].concat(),
+            _ => return Err(bad("send-template-bad-keyword", [&at(), " needs a key ('thing4'), or a kid with a rule"].concat())),
+        };
+        let kind = rule.and_then(KeywordType::from_name).or_else(|| KeywordType::of_key(&key));
+        let Some(kind) = kind else {
+            return Err(bad("send-template-bad-keyword", [&at(), ": '", &key, "' names no known type (thing, number, date, ...)"].concat()));
+        };
+        if keywords.iter().any(|k| k.key == key) {
+            return Err(bad("send-template-bad-keyword", [&at(), " repeats the key '", &key, "'"].concat()));
+        }
+        let label = item.get("name").and_then(Value::as_str).map(str::to_owned);
+        let choices = strings(item.get("enumValues"), &at())?;
+        keywords.push(Keyword { key, kind, label, choices });
+    }
+    Ok(keywords)
+}
+
+fn strings(value: Option<&Value>, what: &str) -> Result<Vec<String>, Error> {
+    match value {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| bad("send-template-bad-enum", [what, " has a value that is not a string: ", &shown(v)].concat())))
+            .collect(),
+        Some(other) => Err(Error::shape("send-template-bad-enum", what, "an array of strings", other, TEMPLATE_ADVICE)),
+    }
+}
+
+/// `keywordEnumValueList`: `[{ keywordCode: 'phrase3', enumValueList: [...] }]`.
+fn apply_enum_values(keywords: &mut [Keyword], list: &Value) -> Result<(), Error> {
+    let Value::Array(items) = list else {
+        return Err(Error::shape("send-template-bad-enum", "keywordEnumValueList", "an array", list, TEMPLATE_ADVICE));
+    };
+    for item in items {
+        let code = item.get("keywordCode").and_then(Value::as_str).unwrap_or("");
+        let Some(keyword) = keywords.iter_mut().find(|k| k.key == code) else {
+            return Err(bad("send-template-bad-enum", ["keywordEnumValueList names '", code, "', which the template does not have"].concat()));
+        };
+        keyword.choices = strings(item.get("enumValueList"), "keywordEnumValueList.enumValueList")?;
+        keyword.kind = KeywordType::Enum;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn content_gives_keys_types_and_labels_seed_001() {
+        let k = parse_content("下单时间:{{date2.DATA}}\n商品名称：{{thing4.DATA}}\n订单号:{{character_string9.DATA}}").unwrap();
+        let seen: Vec<(&str, KeywordType, Option<&str>)> = k.iter().map(|k| (k.key.as_str(), k.kind, k.label.as_deref())).collect();
+        assert_eq!(seen, [
+            ("date2", KeywordType::Date, Some("下单时间")),
+            ("thing4", KeywordType::Thing, Some("商品名称")),
+            ("character_string9", KeywordType::CharacterString, Some("订单号")),
+        ]);
+    }
+
+    #[test]
+    fn malformed_content_names_the_position() {
+        let e = parse_content("订单:{{thing1.DATA}}\n备注:{{thing2.DATA").unwrap_err();
+        assert_eq!(e.code, "content-unclosed");
+        assert!(e.message.contains("character 22"), "{}", e.message);
+        let e = parse_content("时间:{{when3.DATA}}").unwrap_err();
+        assert_eq!(e.code, "content-bad-key");
+        assert!(e.message.contains("character 3"), "{}", e.message);
+        assert_eq!(parse_content("{{thing1}}").unwrap_err().code, "content-bad-key");
+        assert_eq!(parse_content("{{thing.DATA}}").unwrap_err().code, "content-bad-key", "digits are needed");
+        assert_eq!(parse_content("{{thing1.DATA}}{{thing1.DATA}}").unwrap_err().code, "content-duplicate-key");
+        assert_eq!(parse_content("no placeholders").unwrap_err().code, "content-no-keywords");
+    }
+
+    #[test]
+    fn enum_values_make_a_keyword_an_enum() {
+        let t = parse_send_template(&json(r#"{"priTmplId":"x","content":"状态:{{phrase3.DATA}}","keywordEnumValueList":[{"keywordCode":"phrase3","enumValueList":["已发货","已签收"]}]}"#)).unwrap();
+        assert_eq!(t.id.as_deref(), Some("x"));
+        assert_eq!(t.keywords[0].kind, KeywordType::Enum);
+        assert_eq!(t.keywords[0].choices, ["已发货", "已签收"]);
+        let e = parse_send_template(&json(r#"{"content":"{{thing1.DATA}}","keywordEnumValueList":[{"keywordCode":"thing9","enumValueList":[]}]}"#)).unwrap_err();
+        assert_eq!(e.code, "send-template-bad-enum");
+        let e = parse_send_template(&json(r#"{"content":"{{enum1.DATA}}"}"#)).unwrap_err();
+        assert_eq!(e.code, "send-template-enum-without-values");
+    }
+
+    #[test]
+    fn explicit_keyword_lists_and_pub_template_records() {
+        let t = parse_send_template(&json(r#"{"keywords":[{"key":"thing4","name":"商品"},{"kid":2,"rule":"date","name":"时间"},{"key":"x1","rule":"phrase"}]}"#)).unwrap();
+        let keys: Vec<(&str, KeywordType)> = t.keywords.iter().map(|k| (k.key.as_str(), k.kind)).collect();
+        assert_eq!(keys, [("thing4", KeywordType::Thing), ("date2", KeywordType::Date), ("x1", KeywordType::Phrase)]);
+        assert_eq!(parse_send_template(&json(r#"{"keywords":[{"key":"foo"}]}"#)).unwrap_err().code, "send-template-bad-keyword");
+        assert_eq!(parse_send_template(&json(r#"{"keywords":[{"name":"x"}]}"#)).unwrap_err().code, "send-template-bad-keyword");
+        assert_eq!(parse_send_template(&json(r#"{"id":"x"}"#)).unwrap_err().code, "send-template-no-keywords");
+        assert_eq!(parse_send_template(&json("[]")).unwrap_err().code, "send-template-bad");
+    }
+}
