@@ -5,7 +5,7 @@
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
-use wx_subscribe::wasm::{interpret_result, plan, version};
+use wx_subscribe::wasm::{build_payload, check_data, interpret_result, interpret_send, plan, version};
 
 fn js(text: &str) -> JsValue {
     JSON::parse(text).unwrap()
@@ -84,6 +84,9 @@ fn odd_js_values_are_errors_or_answers_never_traps() {
         for b in &odd {
             let _ = plan(a.clone(), b.clone(), b.clone(), a.clone());
             let _ = interpret_result(a.clone(), b.clone());
+            let _ = check_data(a.clone(), b.clone(), a.clone());
+            let _ = build_payload(b.clone(), a.clone(), JsValue::UNDEFINED);
+            let _ = interpret_send(a.clone());
         }
     }
     // Still working afterwards.
@@ -98,4 +101,51 @@ fn cyclic_input_is_an_input_error() {
     Reflect::set(&cyclic, &"self".into(), &cyclic).unwrap();
     let e = plan(Array::of1(&cyclic).into(), JsValue::NULL, JsValue::NULL, JsValue::NULL).unwrap_err();
     assert_eq!(text(&e, "code"), "input-unreadable");
+}
+
+const SEED_001: &str = r#"{"priTmplId":"TPL","content":"下单时间:{{date2.DATA}}\n商品名称:{{thing4.DATA}}"}"#;
+
+#[wasm_bindgen_test]
+fn check_data_returns_data_as_a_plain_object_wechat_takes() {
+    let c = check_data(js(SEED_001), js(r#"{"date2":"2015年01月05日","thing4":{"value":"阿里巴巴"}}"#), JsValue::UNDEFINED).unwrap();
+    assert_eq!(get(&c, "ok").as_bool(), Some(true));
+    assert_eq!(text(&c, "data.thing4.value"), "阿里巴巴");
+    assert!(!get(&c, "data").is_instance_of::<js_sys::Map>(), "a plain object, not a Map");
+    let c = check_data(js(SEED_001), js(r#"{"date2":"明天","thing4":"x"}"#), JsValue::UNDEFINED).unwrap();
+    assert_eq!(text(&c, "violations.0.code"), "bad-format");
+}
+
+#[wasm_bindgen_test]
+fn build_payload_and_interpret_send_cross_the_boundary() {
+    let request = js(r#"{"touser":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o","data":{"date2":"2015-01-05","thing4":"阿里巴巴"}}"#);
+    let built = build_payload(js(SEED_001), request, js(r#"{"via":"cloud"}"#)).unwrap();
+    assert_eq!(text(&built, "payload.templateId"), "TPL");
+    assert_eq!(text(&built, "payload.data.thing4.value"), "阿里巴巴");
+    let e = build_payload(js(SEED_001), js(r#"{"touser":"x y"}"#), JsValue::UNDEFINED).unwrap_err();
+    assert_eq!(text(&e, "code"), "send-bad-openid");
+    let e = interpret_send(js(r#"{"errcode":47003,"errmsg":"argument invalid! data.thing4.value invalid"}"#)).unwrap_err();
+    assert_eq!(text(&e, "field"), "data.thing4.value");
+    assert_eq!(text(&interpret_send(js(r#"{"errcode":0,"msgid":7}"#)).unwrap(), "msgid"), "7");
+}
+
+#[wasm_bindgen_test]
+fn thousands_of_calls_do_not_grow_memory() {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let bytes = || memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    let templates = js(r#"[{"id":"a","title":"发货通知"},{"id":"b","title":"发货通知"},"c","d","e","f","g"]"#);
+    let setting = js(r#"{"mainSwitch":true,"itemSettings":{"c":"accept","d":"reject"}}"#);
+    let data = js(r#"{"date2":"2015年01月05日","thing4":"这是一个非常非常长的商品名称超过了二十个字"}"#);
+    let once = || {
+        plan(templates.clone(), setting.clone(), JsValue::NULL, JsValue::NULL).unwrap();
+        check_data(js(SEED_001), data.clone(), JsValue::NULL).unwrap();
+        let _ = plan(js(r#"["a","a"]"#), JsValue::NULL, JsValue::NULL, JsValue::NULL);
+    };
+    for _ in 0..200 {
+        once();
+    }
+    let before = bytes();
+    for _ in 0..5000 {
+        once();
+    }
+    assert_eq!(bytes(), before, "the heap grew across calls");
 }

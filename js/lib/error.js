@@ -12,6 +12,7 @@ function WxSubscribeError(fields) {
   error.retryable = fields.retryable === true;
   if (fields.errCode !== undefined) error.errCode = fields.errCode;
   if (fields.errMsg !== undefined) error.errMsg = fields.errMsg;
+  if (fields.field !== undefined) error.field = fields.field;
   return error;
 }
 WxSubscribeError.prototype = Object.create(Error.prototype, {

@@ -83,7 +83,8 @@ export interface Outcome {
 
 export type ErrorKind =
   | 'input' | 'gesture' | 'busy' | 'cancelled' | 'network' | 'background' | 'settings'
-  | 'banned' | 'template' | 'batch' | 'device' | 'unsupported' | 'not-ready' | 'unknown';
+  | 'banned' | 'template' | 'batch' | 'device' | 'unsupported' | 'not-ready'
+  | 'quota' | 'token' | 'limit' | 'unknown';
 
 /** Every error of this library: the same fields as the Rust Error. */
 export interface WxSubscribeError extends Error {
@@ -94,6 +95,8 @@ export interface WxSubscribeError extends Error {
   retryable: boolean;
   errCode?: number;
   errMsg?: string;
+  /** The field WeChat named as wrong (47003). */
+  field?: string;
 }
 export const WxSubscribeError: {
   new (fields: { code: string; kind: ErrorKind; message: string; advice: string; retryable?: boolean; errCode?: number; errMsg?: string }): WxSubscribeError;
@@ -123,3 +126,80 @@ export function plan(
 export function interpretResult(batch: Batch | string[], result: object): Outcome;
 
 export function version(): string;
+
+/** The client as the planner reads it, once. */
+export function clientInfo(): { baseLibrary?: string; wechatVersion?: string; platform?: string };
+
+// ---- The send side (a second wasm module: load it with initSend()) ----
+
+/** Loads the send module (keyword checks and payloads). Same rules as init(). */
+export function initSend(options?: { path?: string; baseLibrary?: string }): Promise<typeof import('./index')>;
+export function isSendReady(): boolean;
+/** '/miniprogram_npm/wx-subscribe/wx_subscribe_send_bg.wasm' */
+export const DEFAULT_SEND_PATH: string;
+
+export type KeywordType =
+  | 'thing' | 'number' | 'letter' | 'symbol' | 'character_string' | 'time' | 'date' | 'amount'
+  | 'phone_number' | 'car_number' | 'name' | 'phrase' | 'enum';
+
+/** getTemplateList's record as it is, or an explicit keyword list. */
+export type SendTemplateInput =
+  | { priTmplId?: string; id?: string; content: string; keywordEnumValueList?: { keywordCode: string; enumValueList: string[] }[] }
+  | { id?: string; keywords: ({ key: string; rule?: KeywordType; name?: string; enumValues?: string[] } | { kid: number; rule: KeywordType; name?: string })[] };
+
+export interface SendTemplate {
+  id?: string;
+  keywords: { key: string; type: KeywordType; label?: string; choices?: string[] }[];
+}
+
+export interface SendOptions {
+  /** Field names of the send path: 'https' (template_id, default) or 'cloud' (templateId). */
+  via?: 'https' | 'cloud';
+  /** Trim, shorten a thing to 20 characters, format timestamps. Default false: values never change. */
+  normalise?: boolean;
+  /** Offset from UTC for timestamps, in minutes (default 480, China). */
+  utcOffsetMinutes?: number;
+}
+
+/** data as WeChat takes it: { thing4: { value: '...' } } (the shorthand { thing4: '...' } is read too). */
+export type MessageData = Record<string, { value: string | number } | string | number>;
+
+export interface Violation {
+  key: string;
+  rule: KeywordType | 'data';
+  code: 'empty' | 'too-long' | 'bad-character' | 'bad-format' | 'not-in-enum' | 'not-a-string' | 'missing' | 'unknown-key' | 'not-an-object';
+  message: string;
+  /** A suggested fix. */
+  fix: string;
+  /** Characters, counted as Unicode scalar values (a Chinese character is one). */
+  length?: number;
+  limit?: number;
+  character?: string;
+}
+
+export interface DataCheck {
+  ok: boolean;
+  data: Record<string, { value: string }>;
+  violations: Violation[];
+  changes: { key: string; from: string; to: string }[];
+}
+
+export interface SendRequest {
+  touser: string;
+  templateId?: string;
+  page?: string;
+  data: MessageData;
+  miniprogramState?: 'developer' | 'trial' | 'formal';
+  lang?: 'zh_CN' | 'en_US' | 'zh_HK' | 'zh_TW';
+}
+
+export function describeTemplate(template: SendTemplateInput): SendTemplate;
+/** Never throws for bad values: each is a violation with a fix. Throws for a bad template or options. */
+export function checkData(template: SendTemplateInput, data: MessageData, options?: SendOptions): DataCheck;
+/** The body for subscribeMessage.send; throws 'data-invalid' naming every violation. */
+export function buildPayload(template: SendTemplateInput, request: SendRequest, options?: SendOptions): {
+  payload: Record<string, unknown>;
+  changes: { key: string; from: string; to: string }[];
+};
+/** { msgid? } for errcode 0; throws WxSubscribeError (no-quota, bad-data with field, token-expired, ...) otherwise. */
+export function interpretSend(response: object): { msgid?: string };

@@ -91,7 +91,9 @@ function runAll() {
       engine.print('ok ' + index + ' - ' + entry.name);
     }, function (e) {
       failed++;
-      engine.print('not ok ' + index + ' - ' + entry.name + '\n  ' + (e && e.stack || e));
+      var stack = e && e.stack ? String(e.stack) : '';
+      var message = e && e.message !== undefined ? e.message : String(e);
+      engine.print('not ok ' + index + ' - ' + entry.name + '\n  ' + message + (stack.indexOf(message) >= 0 ? '' : '\n  ' + stack));
     }).then(next);
   }
   next();
