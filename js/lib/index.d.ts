@@ -175,6 +175,8 @@ export interface Violation {
   length?: number;
   limit?: number;
   character?: string;
+  /** The value corrected (shortened, or without the refused characters), where that needs no guess. */
+  suggestion?: string;
 }
 
 export interface DataCheck {

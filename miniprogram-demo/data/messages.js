@@ -19,10 +19,50 @@ const ERROR_SENTENCES = {
   'batch': '已重新分组，请再点一次订阅。',
   'not-ready': '正在加载，请稍后再试。',
   'unsupported': '当前微信版本过低，请升级微信后再订阅。',
+  'quota': '还没有可用的订阅次数：请先在「订阅」页订阅这个通知。',
+  'token': '服务暂时不可用，请稍后再试。',
+  'limit': '今天的发送次数已用完，请明天再试。',
+  'input': '内容不符合模板要求，请按提示修改。',
 };
+
+// What each keyword type takes, for the input placeholders.
+const TYPE_HINTS = {
+  thing: '20 个字以内',
+  number: '32 位以内数字，可带小数',
+  letter: '32 个以内字母',
+  symbol: '5 个以内符号',
+  character_string: '32 位以内数字、字母或符号',
+  time: '24 小时制，如 15:01',
+  date: '如 2019-10-01 或 2019年10月1日',
+  amount: '如 ¥128.50',
+  phone_number: '17 位以内数字或符号',
+  car_number: '8 位以内车牌号，如 粤A12345',
+  name: '10 个汉字或 20 个字母以内',
+  phrase: '5 个以内汉字',
+  enum: '模板给定的值',
+};
+
+// The reason a value is refused, in Chinese, from the library's violation.
+function violationSentence(v) {
+  switch (v.code) {
+    case 'empty':
+    case 'missing':
+      return '请填写这一项';
+    case 'too-long':
+      return '太长了：' + v.length + ' 个字，最多 ' + v.limit + ' 个';
+    case 'bad-character':
+      return '不能包含「' + v.character + '」';
+    case 'bad-format':
+      return '格式不对（' + (TYPE_HINTS[v.rule] || v.rule) + '）';
+    case 'not-in-enum':
+      return '只能填写模板给定的值';
+    default:
+      return v.message;
+  }
+}
 
 function errorSentence(error) {
   return ERROR_SENTENCES[error.kind] || '订阅暂时不可用（' + error.code + '），请稍后再试。';
 }
 
-module.exports = { STATE_LABELS, errorSentence };
+module.exports = { STATE_LABELS, TYPE_HINTS, errorSentence, violationSentence };

@@ -48,6 +48,10 @@ pub struct Violation {
     /// The first character that is not allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub character: Option<String>,
+    /// The value corrected (shortened, or without the refused characters), where
+    /// that can be done without guessing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 /// A value the normalisers changed.
@@ -102,11 +106,12 @@ fn violation(key: &str, rule: &'static str, p: Problem) -> Violation {
         length: p.length.map(|n| n as u32),
         limit: p.limit.map(|n| n as u32),
         character: p.character.map(String::from),
+        suggestion: p.suggestion,
     }
 }
 
 fn data_violation(key: &str, code: &'static str, message: &str, fix: String) -> Violation {
-    violation(key, "data", Problem { code, message: message.to_owned(), fix, length: None, limit: None, character: None })
+    violation(key, "data", Problem { code, message: message.to_owned(), fix, length: None, limit: None, character: None, suggestion: None })
 }
 
 /// Checks `data` (`{ key: { value } }`, or `{ key: value }`) against `template`.
@@ -172,7 +177,7 @@ fn value_text(kind: KeywordType, given: &Value, options: &CheckOptions) -> Resul
 }
 
 fn not_text(message: &str, fix: &str) -> Problem {
-    Problem { code: "not-a-string", message: message.to_owned(), fix: fix.to_owned(), length: None, limit: None, character: None }
+    Problem { code: "not-a-string", message: message.to_owned(), fix: fix.to_owned(), length: None, limit: None, character: None, suggestion: None }
 }
 
 /// Trims white space; shortens a `thing` to 20 characters, the last one an ellipsis.

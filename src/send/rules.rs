@@ -19,10 +19,13 @@ pub struct Problem {
     pub limit: Option<usize>,
     /// The first character that is not allowed.
     pub character: Option<char>,
+    /// The value corrected, where that can be done without guessing: shortened, or
+    /// with the characters the type refuses taken out.
+    pub suggestion: Option<String>,
 }
 
 fn problem(code: &'static str, message: String, fix: String) -> Problem {
-    Problem { code, message, fix, length: None, limit: None, character: None }
+    Problem { code, message, fix, length: None, limit: None, character: None, suggestion: None }
 }
 
 /// Whether `c` is a Chinese character (CJK ideographs).
@@ -45,13 +48,15 @@ fn too_long(value: &str, limit: usize, what: &str) -> Result<(), Problem> {
     }
     let n = |x: usize| decimal(x as i64);
     let message = ["is ", &n(length), " characters, over the limit of ", &n(limit), " for ", what].concat();
-    let shortened: String = value.chars().take(limit.saturating_sub(1)).chain(Some('…')).collect();
-    let fix = if what == "thing" {
-        ["shorten it to 20 characters, e.g. '", &shortened, "'"].concat()
+    let thing = what == "thing";
+    let shortened: String = if thing {
+        value.chars().take(limit - 1).chain(Some('…')).collect()
     } else {
-        ["shorten it to ", &n(limit), " characters"].concat()
+        value.chars().take(limit).collect()
     };
-    Err(Problem { length: Some(length), limit: Some(limit), ..problem("too-long", message, fix) })
+    let fix = ["shorten it to ", &n(limit), " characters, e.g. '", &shortened, "'"].concat();
+    let suggestion = Some(shortened);
+    Err(Problem { length: Some(length), limit: Some(limit), suggestion, ..problem("too-long", message, fix) })
 }
 
 fn only(value: &str, allowed: fn(char) -> bool, what: &str, takes: &str) -> Result<(), Problem> {
@@ -61,7 +66,9 @@ fn only(value: &str, allowed: fn(char) -> bool, what: &str, takes: &str) -> Resu
             let shown = String::from(c);
             let message = ["has '", &shown, "', which a ", what, " does not take"].concat();
             let fix = ["remove '", &shown, "': a ", what, " takes ", takes].concat();
-            Err(Problem { character: Some(c), ..problem("bad-character", message, fix) })
+            let kept: String = value.chars().filter(|c| allowed(*c)).collect();
+            let suggestion = (!kept.is_empty()).then_some(kept);
+            Err(Problem { character: Some(c), suggestion, ..problem("bad-character", message, fix) })
         }
     }
 }
@@ -256,6 +263,8 @@ mod tests {
         let p = check(T::Thing, &of('订', 21), &[]).unwrap_err();
         assert_eq!((p.code, p.length, p.limit), ("too-long", Some(21), Some(20)));
         assert!(p.fix.contains(&(of('订', 19) + "…")), "{}", p.fix);
+        assert_eq!(p.suggestion, Some(of('订', 19) + "…"));
+        assert_eq!(check(T::Number, &of('9', 33), &[]).unwrap_err().suggestion, Some(of('9', 32)));
         assert_eq!(code(T::Thing, &of('x', 21)), "too-long");
         assert!(ok(T::Thing, "🎉 emoji count as one"));
     }
@@ -276,6 +285,8 @@ mod tests {
         assert_eq!(code(T::Letter, &of('a', 33)), "too-long");
         let p = check(T::Letter, "abc1", &[]).unwrap_err();
         assert_eq!((p.code, p.character), ("bad-character", Some('1')));
+        assert_eq!(p.suggestion.as_deref(), Some("abc"));
+        assert_eq!(check(T::Letter, "123", &[]).unwrap_err().suggestion, None, "nothing left to suggest");
         assert_eq!(code(T::Letter, "订单"), "bad-character");
     }
 

@@ -4,6 +4,7 @@
 
 var DEMO = 'miniprogram-demo';
 var PAGE = '/pages/subscribe/subscribe';
+var SEND_PAGE = '/pages/send/send';
 var problems = [];
 
 function expect(ok, what) {
@@ -33,10 +34,38 @@ function titlesOf(host, ids) {
   return ids.map(function (id) { return templates[id].title; }).join('、');
 }
 
+// Checks that the page's WXML binds `handler` to `event`, as the user's action needs.
+function bound(path, event, handler) {
+  var wxml = engine.readText(DEMO + path + '.wxml');
+  expect(wxml.indexOf(event + '="' + handler + '"') >= 0, path + '.wxml has no ' + event + '="' + handler + '"');
+}
+
+function fieldLine(k) {
+  var status = k.problem ? '✗ ' + k.problem : k.value ? '✓' : '';
+  var line = '  │ ' + pad(k.label, 10) + pad(k.value || '（' + k.hint + '）', 44) + status;
+  return k.fix ? line + '\n  │ ' + pad('', 10) + '建议' + k.fix : line;
+}
+
+function sendScreen(page) {
+  var d = page.data;
+  var lines = ['  │ 模板：' + d.titles[d.index]];
+  d.keywords.forEach(function (k) { lines.push(fieldLine(k)); });
+  if (d.message) lines.push('  │ ' + d.message);
+  lines.push('  │ [ 发送给自己 ]' + (d.canSend ? '' : '（先改正上面的内容）'));
+  engine.print(lines.join('\n'));
+}
+
+// Types into the input of keyword `key`, as the user would, and shows that field.
+function type(page, key, value) {
+  bound(SEND_PAGE, 'bindinput', 'onInput');
+  page.onInput({ type: 'input', detail: { value: value }, currentTarget: { dataset: { key: key } } });
+  var field = page.data.keywords.filter(function (k) { return k.key === key; })[0];
+  engine.print('  ▶ 在「' + field.label + '」输入 ' + value + '\n' + fieldLine(field));
+}
+
 // Taps the element whose bindtap names `handler`, as the user would.
 function tap(host, page, handler, label) {
-  var wxml = engine.readText(DEMO + PAGE + '.wxml');
-  expect(wxml.indexOf('bindtap="' + handler + '"') >= 0, 'the WXML has no bindtap="' + handler + '"');
+  bound(PAGE, 'bindtap', handler);
   var before = host.log.length;
   var popups = host.popups;
   host.tapOn(page, handler);
@@ -108,6 +137,26 @@ function demo() {
     return tap(r.host, r.page, 'onOpenSettings', '去设置页打开').then(function () {
       expect(r.page.data.left === 7, 'seven to subscribe after turning the switch on');
       return tap(r.host, r.page, 'onSubscribe', r.page.data.buttonText);
+    });
+  }).then(function () {
+    scene('4. 发送页：逐项填写，每一项按微信的规则即时检查（未配置云开发环境）');
+    return open({ root: DEMO, mounts: {}, platform: 'ios', templates: templates });
+  }).then(function (r) {
+    var page = r.host.openPage(SEND_PAGE);
+    return r.host.settle(40).then(function () {
+      sendScreen(page);
+      type(page, 'date2', '2020-03-05 03:12:Th');
+      type(page, 'thing4', '这是一个非常非常长的商品名称超过了二十个字');
+      type(page, 'character_string9', '123456789');
+      expect(!page.data.canSend, 'sending is off while values break the rules');
+      type(page, 'date2', '2015年01月05日');
+      type(page, 'thing4', '阿里巴巴');
+      expect(page.data.canSend, 'sending is on once every value keeps its rule');
+      bound(SEND_PAGE, 'bindtap', 'onSend');
+      r.host.tapOn(page, 'onSend');
+      engine.print('  ▶ 点击「发送给自己」');
+      sendScreen(page);
+      expect(/云开发/.test(page.data.message), 'without a cloud environment the page says sending needs one');
     });
   }).then(function () {
     engine.print('');

@@ -405,6 +405,12 @@ function createHost(config) {
       { type: 'tap', currentTarget: { dataset: dataset || {} }, target: { dataset: dataset || {} } });
   };
 
+  // The user types `value` into an input whose bindinput names `handler`.
+  host.inputOn = function (page, handler, dataset, value) {
+    if (typeof page[handler] !== 'function') throw new Error('the page has no handler ' + handler);
+    return page[handler]({ type: 'input', detail: { value: value }, currentTarget: { dataset: dataset || {} } });
+  };
+
   // A user tap: runs the handler with a fresh click state.
   host.tap = function (handler, event) {
     return withClickState({ consumed: false }, function () {

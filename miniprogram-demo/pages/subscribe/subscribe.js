@@ -4,7 +4,9 @@ const wxs = require('wx-subscribe');
 const TEMPLATES = require('../../data/templates.js');
 const { STATE_LABELS, errorSentence } = require('../../data/messages.js');
 
-// With no cloud environment, accepts are "reported" to this local ledger.
+// The sends in hand per template, as this page shows them. With a cloud
+// environment the cloud function keeps the real count; accepts are confirmed
+// only once it has them.
 const LEDGER_KEY = 'demo:sends';
 
 function ledger() {
@@ -36,8 +38,8 @@ Page({
 
   onSubscribe: wxs.tap(function () {
     this.subs.request()
+      .then((result) => this.report().then(() => result))
       .then((result) => {
-        this.report();
         if (!result.asked) return this.show(result.plan, '没有需要订阅的通知。');
         const c = result.outcome.counts;
         const parts = [];
@@ -59,13 +61,22 @@ Page({
       .catch((error) => this.setData({ message: errorSentence(error) }));
   }),
 
-  // Moves pending accepts to the ledger (a real app reports them to its server).
+  // Reports pending accepts (to the cloud function when there is one), then
+  // counts them in the ledger and confirms them to the library.
   report() {
     const pending = this.subs.pendingAccepts();
-    const sends = ledger();
-    Object.keys(pending).forEach((id) => { sends[id] = (sends[id] || 0) + pending[id]; });
-    wx.setStorageSync(LEDGER_KEY, sends);
-    this.subs.confirmReported(pending);
+    if (Object.keys(pending).length === 0) return Promise.resolve();
+    const reported = getApp().globalData.cloud
+      ? wx.cloud.callFunction({ name: 'subscribe', data: { action: 'report', accepts: pending } })
+        .then(({ result }) => result.ok, () => false)
+      : Promise.resolve(true);
+    return reported.then((ok) => {
+      if (!ok) return;
+      const sends = ledger();
+      Object.keys(pending).forEach((id) => { sends[id] = (sends[id] || 0) + pending[id]; });
+      wx.setStorageSync(LEDGER_KEY, sends);
+      this.subs.confirmReported(pending);
+    });
   },
 
   show(plan, message) {

@@ -1,0 +1,80 @@
+// Send page: pick a template, fill its keywords, see each value checked live
+// against WeChat's rules (the send module of wx-subscribe), and send it to
+// yourself through the cloud function.
+const wxs = require('wx-subscribe');
+const TEMPLATES = require('../../data/templates.js');
+const { TYPE_HINTS, errorSentence, violationSentence } = require('../../data/messages.js');
+
+function sendTemplate(template) {
+  return { priTmplId: template.id, content: template.content };
+}
+
+Page({
+  data: {
+    titles: TEMPLATES.map((t) => t.title),
+    index: 0,
+    keywords: [],
+    canSend: false,
+    cloud: false,
+    message: '',
+  },
+
+  onLoad() {
+    this.setData({ cloud: getApp().globalData.cloud });
+    wxs.initSend()
+      .then(() => this.pick(0))
+      .catch((error) => this.setData({ message: errorSentence(error) }));
+  },
+
+  onPick(event) {
+    this.pick(Number(event.detail.value));
+  },
+
+  pick(index) {
+    const { keywords } = wxs.describeTemplate(sendTemplate(TEMPLATES[index]));
+    this.values = {};
+    this.touched = {};
+    this.setData({
+      index,
+      message: '',
+      keywords: keywords.map((k) => ({ key: k.key, label: k.label || k.key, hint: TYPE_HINTS[k.type] || '', value: '', problem: '', fix: '' })),
+    });
+    this.check();
+  },
+
+  onInput(event) {
+    const key = event.currentTarget.dataset.key;
+    this.values[key] = event.detail.value;
+    this.touched[key] = true;
+    this.check();
+  },
+
+  // Checks every value; shows the reason and a fix under the fields the user has touched.
+  check() {
+    const result = wxs.checkData(sendTemplate(TEMPLATES[this.data.index]), this.values);
+    const problems = {};
+    result.violations.forEach((v) => { problems[v.key] = v; });
+    const patch = { canSend: result.ok };
+    this.data.keywords.forEach((k, i) => {
+      const v = this.touched[k.key] ? problems[k.key] : null;
+      patch['keywords[' + i + '].value'] = this.values[k.key] || '';
+      patch['keywords[' + i + '].problem'] = v ? violationSentence(v) : '';
+      patch['keywords[' + i + '].fix'] = v && v.suggestion ? '改为「' + v.suggestion + '」' : '';
+    });
+    this.setData(patch);
+  },
+
+  onSend() {
+    if (!this.data.canSend) return;
+    if (!getApp().globalData.cloud) {
+      this.setData({ message: '发送需要云开发环境：在 app.js 填写 CLOUD_ENV，上传并部署 cloudfunctions/subscribe 后再试。' });
+      return;
+    }
+    const template = TEMPLATES[this.data.index];
+    wx.cloud.callFunction({ name: 'subscribe', data: { action: 'send', templateId: template.id, data: this.values } })
+      .then(({ result }) => {
+        this.setData({ message: result.ok ? '已发送：请在微信「服务通知」里查看。' : errorSentence(result.error) });
+      })
+      .catch(() => this.setData({ message: '云函数调用失败，请检查云开发环境。' }));
+  },
+});
