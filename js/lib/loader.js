@@ -24,9 +24,10 @@ function instantiate(engine, path, imports) {
     .then(function (result) { return result && result.instance ? result.instance : result; });
 }
 
-// One wasm module: its loading, its state, and its exports.
-// `when` says where initName() belongs, for the not-ready message.
-function wasmModule(createGlue, fileName, initName, when) {
+// One wasm module: its loading, its state, and its exports. `glueOf` requires
+// its glue when the module is first loaded, not at start-up; `when` says where
+// initName() belongs, for the not-ready message.
+function wasmModule(glueOf, fileName, initName, when) {
   var defaultPath = PACKAGE_DIR + fileName;
   var glue = null;
   var loading = null;
@@ -46,7 +47,7 @@ function wasmModule(createGlue, fileName, initName, when) {
     var path = options.path || defaultPath;
     var baseLibrary = options.baseLibrary || client.clientInfo().baseLibrary;
     var brotli = /\.wasm$/.test(path) && client.versionAtLeast(baseLibrary, [2, 14, 0]);
-    var fresh = createGlue(
+    var fresh = glueOf()(
       typeof TextEncoder !== 'undefined' ? TextEncoder : utf8.Utf8Encoder,
       typeof TextDecoder !== 'undefined' ? TextDecoder : utf8.Utf8Decoder);
     var imports = {};
@@ -89,8 +90,10 @@ function wasmModule(createGlue, fileName, initName, when) {
   return { init: init, isReady: function () { return glue !== null; }, exported: exported, defaultPath: defaultPath };
 }
 
-var page = wasmModule(require('./wx_subscribe_glue.js'), 'wx_subscribe_bg.wasm', 'init', 'at launch (App.onLaunch)');
-var send = wasmModule(require('./wx_subscribe_send_glue.js'), 'wx_subscribe_send_bg.wasm', 'initSend', 'before checking or building a message');
+var page = wasmModule(function () { return require('./wx_subscribe_glue.js'); },
+  'wx_subscribe_bg.wasm', 'init', 'at launch (App.onLaunch)');
+var send = wasmModule(function () { return require('./wx_subscribe_send_glue.js'); },
+  'wx_subscribe_send_bg.wasm', 'initSend', 'before checking or building a message');
 
 module.exports = {
   init: page.init,

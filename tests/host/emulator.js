@@ -174,6 +174,11 @@ function createHost(config) {
     return load(resolve('/app.js', request));
   };
 
+  // The paths of the modules loaded so far.
+  host.loadedModules = function () {
+    return Object.keys(modules);
+  };
+
   // ---- WXWebAssembly ----
   var WXWebAssembly = {
     instantiate: function (path, imports) {

@@ -314,6 +314,19 @@ test('network failures and the app going to the background are retryable errors'
   });
 });
 
+test('the emulator answers "last call has not ended" to a second request while one is open', function () {
+  var host = createHost({ templates: known(SEVEN) });
+  var answers = [];
+  function ask(ids) {
+    return new Promise(function (resolve) {
+      host.tap(function () { host.wx.requestSubscribeMessage({ tmplIds: ids, success: resolve, fail: resolve }); });
+    }).then(function (res) { answers.push(res.errMsg); });
+  }
+  return Promise.all([ask(['T1']), ask(['T2'])]).then(function () {
+    assert.deepEqual(answers.sort(), ['requestSubscribeMessage:fail last call has not ended', 'requestSubscribeMessage:ok']);
+  });
+});
+
 test('the emulator produces every request error code of WECHAT.md section 2', function () {
   var list = [{ id: 'A' }, { id: 'L', kind: 'long-term' }, { id: 'D', kind: 'device' }];
   function ask(config, ids) {

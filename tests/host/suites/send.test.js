@@ -27,6 +27,18 @@ test('initSend loads the send module (.wasm.br first); its exports wait for it',
   });
 });
 
+test('the send module\'s glue is not even loaded until initSend()', function () {
+  var host = createHost({});
+  var wxs = host.require('wx-subscribe');
+  var sendGlue = '/miniprogram_npm/wx-subscribe/wx_subscribe_send_glue.js';
+  return wxs.init().then(function () {
+    assert.ok(host.loadedModules().indexOf(sendGlue) < 0, 'not at launch');
+    return wxs.initSend();
+  }).then(function () {
+    assert.ok(host.loadedModules().indexOf(sendGlue) >= 0);
+  });
+});
+
 test('seed 001 data passes, and the template reads with its labels', function () {
   return sendReady().then(function (r) {
     var t = r.wxs.describeTemplate(SEED_001);
