@@ -97,7 +97,7 @@ function knownTemplates() {
   return templates;
 }
 
-function demo() {
+function main() {
   var templates = knownTemplates();
   var user = { keep: true, answer: function (id, t) { return t.title === '登录提醒' ? 'reject' : 'accept'; } };
   engine.print('wx-subscribe demo: ' + DEMO + ' on the emulated host, iPhone rules, ' + engine.name);

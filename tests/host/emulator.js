@@ -360,6 +360,13 @@ function createHost(config) {
     },
   };
 
+  // APIs newer than the base library are missing, as on a real client.
+  if (!versionAtLeast(baseLibrary, [2, 20, 1])) {
+    delete wx.getAppBaseInfo;
+    delete wx.getDeviceInfo;
+  }
+  if (!versionAtLeast(baseLibrary, [2, 20, 0])) delete wx.requestSubscribeDeviceMessage;
+
   injected.wx = wx;
   injected.WXWebAssembly = config.noWXWebAssembly ? undefined : WXWebAssembly;
   host.wx = wx;

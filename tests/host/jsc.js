@@ -26,4 +26,4 @@ delete globalThis.fetch;
 load('tests/host/runner.js');
 load('tests/host/emulator.js');
 for (var i = 0; i < arguments.length; i++) load(arguments[i]);
-if (typeof demo === 'function') demo(); else runAll();
+if (typeof main === 'function') main(); else runAll();

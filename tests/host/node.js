@@ -25,4 +25,4 @@ context.engine = engine;
 vm.runInContext('delete globalThis.WebAssembly; delete globalThis.TextEncoder; delete globalThis.TextDecoder; delete globalThis.fetch;', context);
 const files = ['tests/host/runner.js', 'tests/host/emulator.js', ...process.argv.slice(2)];
 for (const file of files) vm.runInContext(fs.readFileSync(file, 'utf8'), context, { filename: file });
-vm.runInContext("typeof demo === 'function' ? demo() : runAll()", context);
+vm.runInContext("typeof main === 'function' ? main() : runAll()", context);

@@ -345,8 +345,10 @@ test('the emulator produces every request error code of WECHAT.md section 2', fu
   });
 });
 
-test('old clients ask one id per tap', function () {
+test('old clients ask one id per tap (versions read through wx.getSystemInfoSync)', function () {
   return ready({ baseLibrary: '2.8.3' }).then(function (r) {
+    assert.equal(typeof r.host.wx.getAppBaseInfo, 'undefined', 'no getAppBaseInfo before 2.20.1');
+    assert.equal(r.wxs.clientInfo().baseLibrary, '2.8.3');
     var subs = r.wxs.subscriber({ templates: SEVEN });
     return subs.refresh().then(function (plan) {
       assert.equal(plan.batches.length, 7);
@@ -355,6 +357,17 @@ test('old clients ask one id per tap', function () {
       assert.equal(first.batch.ids.length, 1);
       assert.equal(first.left, 6);
     });
+  });
+});
+
+test('device templates on a base library without wx.requestSubscribeDeviceMessage get unsupported', function () {
+  var list = [{ id: 'D1', title: '设备告警', kind: 'device' }];
+  return ready({ templates: known(list), baseLibrary: '2.19.0' }).then(function (r) {
+    var subs = r.wxs.subscriber({ templates: list, device: { sn: 'SN1', snTicket: 'ticket', modelId: 'M1' } });
+    return subs.refresh().then(function () { return assert.rejects(tapped(r, subs)); });
+  }).then(function (e) {
+    assert.equal(e.kind, 'unsupported');
+    assert.ok(/requestSubscribeDeviceMessage/.test(e.message), e.message);
   });
 });
 
