@@ -127,6 +127,49 @@ export function interpretResult(batch: Batch | string[], result: object): Outcom
 
 export function version(): string;
 
+// ---- The tap-safe flow ----
+
+/** Wraps a bindtap handler: request() and openSettings() may run only in its synchronous run. */
+export function tap<H extends (this: any, ...args: any[]) => any>(handler: H): H;
+
+export interface RequestResult {
+  /** false when there was nothing to ask (then see plan.advice). */
+  asked: boolean;
+  batch: Batch | null;
+  outcome: Outcome | null;
+  /** The plan after this answer: what is left. */
+  plan: Plan;
+  /** How many templates are still to ask or top up ("N more to subscribe"). */
+  left: number;
+}
+
+export interface Subscriber {
+  /** Reads wx.getSetting and plans; call in onLoad/onShow. */
+  refresh(): Promise<Plan>;
+  /** The current plan, or null before the first refresh(). */
+  plan(): Plan | null;
+  /** Asks for the next batch; call synchronously in a tap() handler. One tap, one batch. */
+  request(): Promise<RequestResult>;
+  /** Opens the settings page (tap() handler only), then plans again. */
+  openSettings(): Promise<Plan>;
+  /** Accepts not yet reported to the app's server: { [templateId]: count }. */
+  pendingAccepts(): Record<string, number>;
+  /** The app reported these accepts; returns what is still pending. */
+  confirmReported(reported: Record<string, number>): Record<string, number>;
+  /** The last known state per template id, from earlier visits too. */
+  lastKnown(): Record<string, TemplateState>;
+}
+
+/** The subscribe flow for a page's templates. */
+export function subscriber(options: {
+  templates: TemplateInput[];
+  idsPerRequest?: number;
+  device?: { sn: string; snTicket: string; modelId: string };
+}): Subscriber;
+
+/** The wx storage key the library remembers under ('wx-subscribe:v1'). */
+export const STORAGE_KEY: string;
+
 /** The client as the planner reads it, once. */
 export function clientInfo(): { baseLibrary?: string; wechatVersion?: string; platform?: string };
 

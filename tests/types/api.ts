@@ -1,0 +1,31 @@
+// Type test of js/lib/index.d.ts: the calls the README shows must type-check
+// (npx tsc -p tests/types). Compiled, never run.
+import * as wxs from '../../js/lib/index';
+
+export async function page(): Promise<number> {
+  await wxs.init();
+  const subs = wxs.subscriber({ templates: [{ id: 'A', title: '订单发货提醒' }, 'B', { priTmplId: 'C', type: 3 }] });
+  const plan = await subs.refresh();
+  const left: number = plan.counts.ask + plan.counts.topUp;
+  // @ts-expect-error: kinds are checked
+  wxs.subscriber({ templates: [{ id: "X", kind: "weekly" }] });
+  const handler = wxs.tap(function (event: object) {
+    void event;
+    subs.request().then((result) => {
+      if (result.asked && result.outcome) subs.confirmReported(subs.pendingAccepts());
+      return result.plan.batches.map((b) => b.ids.length);
+    }).catch((error: wxs.WxSubscribeError) => error.kind === 'gesture');
+  });
+  handler({});
+  return left;
+}
+
+export async function send(): Promise<string | undefined> {
+  await wxs.initSend();
+  const template = { priTmplId: 'TPL', content: '商品名称:{{thing4.DATA}}' };
+  const check = wxs.checkData(template, { thing4: { value: '阿里巴巴' } }, { normalise: true });
+  const first = check.violations[0];
+  if (first && first.suggestion) return first.suggestion;
+  const built = wxs.buildPayload(template, { touser: 'o1', data: { thing4: '阿里巴巴' } }, { via: 'cloud' });
+  return wxs.interpretSend({ errcode: 0 }).msgid ?? String(built.changes.length);
+}
