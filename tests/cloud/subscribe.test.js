@@ -29,6 +29,7 @@ test('list gives the allowlisted templates with their keywords', async () => {
   assert.equal(res.ok, true);
   assert.equal(res.templates.length, TEMPLATES.length);
   assert.deepEqual(res.templates[0].keywords.map((k) => k.key), ['date2', 'thing4', 'character_string9']);
+  assert.equal(res.templates[0].content, ORDER.content, 'the send page reads the same record');
 });
 
 test('send goes to the caller from the context, never to an openid in the request', async () => {

@@ -42,7 +42,9 @@ async function setQuota(q, openid, templateId, sends) {
 
 const actions = {
   async list() {
-    const templates = TEMPLATES.map((t) => ({ id: t.id, title: t.title, kind: t.kind, keywords: wxs.describeTemplate(sendTemplate(t)).keywords }));
+    const templates = TEMPLATES.map((t) => ({
+      id: t.id, title: t.title, kind: t.kind, content: t.content, keywords: wxs.describeTemplate(sendTemplate(t)).keywords,
+    }));
     return { ok: true, templates };
   },
 

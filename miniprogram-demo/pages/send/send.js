@@ -2,7 +2,7 @@
 // against WeChat's rules (the send module of wx-subscribe), and send it to
 // yourself through the cloud function.
 const wxs = require('wx-subscribe');
-const TEMPLATES = require('../../data/templates.js');
+const { loadTemplates } = require('../../data/source.js');
 const { TYPE_HINTS, errorSentence, violationSentence } = require('../../data/messages.js');
 
 function sendTemplate(template) {
@@ -11,7 +11,7 @@ function sendTemplate(template) {
 
 Page({
   data: {
-    titles: TEMPLATES.map((t) => t.title),
+    titles: [],
     index: 0,
     keywords: [],
     canSend: false,
@@ -21,8 +21,12 @@ Page({
 
   onLoad() {
     this.setData({ cloud: getApp().globalData.cloud });
-    wxs.initSend()
-      .then(() => this.pick(0))
+    Promise.all([loadTemplates(), wxs.initSend()])
+      .then(([templates]) => {
+        this.templates = templates;
+        this.setData({ titles: templates.map((t) => t.title) });
+        this.pick(0);
+      })
       .catch((error) => this.setData({ message: errorSentence(error) }));
   },
 
@@ -31,7 +35,7 @@ Page({
   },
 
   pick(index) {
-    const { keywords } = wxs.describeTemplate(sendTemplate(TEMPLATES[index]));
+    const { keywords } = wxs.describeTemplate(sendTemplate(this.templates[index]));
     this.values = {};
     this.touched = {};
     this.setData({
@@ -51,7 +55,7 @@ Page({
 
   // Checks every value; shows the reason and a fix under the fields the user has touched.
   check() {
-    const result = wxs.checkData(sendTemplate(TEMPLATES[this.data.index]), this.values);
+    const result = wxs.checkData(sendTemplate(this.templates[this.data.index]), this.values);
     const problems = {};
     result.violations.forEach((v) => { problems[v.key] = v; });
     const patch = { canSend: result.ok };
@@ -70,7 +74,7 @@ Page({
       this.setData({ message: '发送需要云开发环境：在 app.js 填写 CLOUD_ENV，上传并部署 cloudfunctions/subscribe 后再试。' });
       return;
     }
-    const template = TEMPLATES[this.data.index];
+    const template = this.templates[this.data.index];
     wx.cloud.callFunction({ name: 'subscribe', data: { action: 'send', templateId: template.id, data: this.values } })
       .then(({ result }) => {
         this.setData({ message: result.ok ? '已发送：请在微信「服务通知」里查看。' : errorSentence(result.error) });

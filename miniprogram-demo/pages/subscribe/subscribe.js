@@ -1,7 +1,7 @@
 // Subscribe page: every template with its state, one batch per tap, the
 // settings-page path, and the sends each template has in hand.
 const wxs = require('wx-subscribe');
-const TEMPLATES = require('../../data/templates.js');
+const { loadTemplates } = require('../../data/source.js');
 const { STATE_LABELS, errorSentence } = require('../../data/messages.js');
 
 // The sends in hand per template, as this page shows them. With a cloud
@@ -26,17 +26,21 @@ Page({
   },
 
   onLoad() {
-    this.subs = wxs.subscriber({ templates: TEMPLATES.map(({ id, title, kind }) => ({ id, title, kind })) });
+    this.loaded = loadTemplates().then((templates) => {
+      this.subs = wxs.subscriber({ templates: templates.map(({ id, title, kind }) => ({ id, title, kind })) });
+    });
   },
 
   onShow() {
     this.setData({ loadError: getApp().globalData.loadError });
-    this.subs.refresh()
+    this.loaded
+      .then(() => this.subs.refresh())
       .then((plan) => this.show(plan, ''))
       .catch((error) => this.setData({ message: errorSentence(error) }));
   },
 
   onSubscribe: wxs.tap(function () {
+    if (!this.subs) return this.setData({ message: '正在加载，请稍后再试。' });
     this.subs.request()
       .then((result) => this.report().then(() => result))
       .then((result) => {
@@ -56,6 +60,7 @@ Page({
   }),
 
   onOpenSettings: wxs.tap(function () {
+    if (!this.subs) return this.setData({ message: '正在加载，请稍后再试。' });
     this.subs.openSettings()
       .then((plan) => this.show(plan, '设置已更新。'))
       .catch((error) => this.setData({ message: errorSentence(error) }));
