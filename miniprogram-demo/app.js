@@ -1,10 +1,6 @@
 // Loads wx-subscribe at launch, so it is ready before the first tap.
 const wxs = require('wx-subscribe');
-
-// Your cloud environment id (DevTools → 云开发). Empty: the demo works
-// offline, reads its templates from data/templates.js, and says that sending
-// needs a cloud environment.
-const CLOUD_ENV = '';
+const { CLOUD_ENV } = require('./config.js');
 
 App({
   onLaunch() {

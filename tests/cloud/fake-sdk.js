@@ -29,8 +29,18 @@ function collection(name) {
   };
 }
 
+// Makes require('wx-server-sdk') give this module, from anywhere.
+function install() {
+  const Module = require('node:module');
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (request, ...rest) {
+    return request === 'wx-server-sdk' ? __filename : resolve.call(this, request, ...rest);
+  };
+}
+
 module.exports = {
   state,
+  install,
   DYNAMIC_CURRENT_ENV: Symbol('DYNAMIC_CURRENT_ENV'),
   init() {},
   getWXContext() {

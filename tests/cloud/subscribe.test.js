@@ -3,14 +3,10 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert');
-const Module = require('node:module');
 const path = require('node:path');
 
 const fake = require('./fake-sdk.js');
-const resolve = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  return request === 'wx-server-sdk' ? require.resolve('./fake-sdk.js') : resolve.call(this, request, ...rest);
-};
+fake.install();
 const fn = require(path.join(__dirname, '../../miniprogram-demo/cloudfunctions/subscribe/index.js'));
 const TEMPLATES = require(path.join(__dirname, '../../miniprogram-demo/data/templates.js'));
 

@@ -52,6 +52,7 @@ var TAP_ERROR = 'requestSubscribeMessage:fail can only be invoked by user TAP ge
 //   banned ({ [id]: true }), background (popup cannot show), network ('list' | 'subscribe')
 //   user: { answer(id, template) -> 'accept' | 'reject', keep: bool, cancel: bool,
 //           onSettings(setting) -> changes the setting on the settings page }
+//   cloud: { call(name, data) -> Promise } runs a cloud function (Node only: engine.cloud)
 function createHost(config) {
   config = config || {};
   var baseLibrary = config.baseLibrary || '3.5.0';
@@ -359,6 +360,24 @@ function createHost(config) {
       delete host.storage[key];
     },
   };
+
+  // wx.cloud, where the engine can run the cloud function (config.cloud = engine.cloud).
+  if (config.cloud) {
+    wx.cloud = {
+      init: function (options) {
+        host.log.push({ api: 'wx.cloud.init', env: options && options.env });
+      },
+      // Consumes the tap's click state, as the real one does (WECHAT.md section 3).
+      callFunction: function (options) {
+        var click = usableClickState();
+        if (click) click.consumed = true;
+        host.log.push({ api: 'wx.cloud.callFunction', name: options.name, action: options.data && options.data.action });
+        return Promise.resolve(config.cloud.call(options.name, copy(options.data || {}))).then(function (result) {
+          return { errMsg: 'cloud.callFunction:ok', result: copy(result) };
+        });
+      },
+    };
+  }
 
   // APIs newer than the base library are missing, as on a real client.
   if (!versionAtLeast(baseLibrary, [2, 20, 1])) {

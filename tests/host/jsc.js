@@ -14,6 +14,7 @@ var engine = {
   print: function (line) { print(line); },
   setTimeout: function (fn, ms) { return setTimeout(fn, ms); },
   reference: null,
+  cloud: null,
   // An exception thrown from a timer is what makes the shell exit non-zero.
   finish: function (failed) {
     if (failed) setTimeout(function () { throw new Error(failed + ' host test(s) failed'); }, 0);
@@ -25,5 +26,4 @@ delete globalThis.TextDecoder;
 delete globalThis.fetch;
 load('tests/host/runner.js');
 load('tests/host/emulator.js');
-for (var i = 0; i < arguments.length; i++) load(arguments[i]);
-if (typeof main === 'function') main(); else runAll();
+start(Array.prototype.slice.call(arguments));

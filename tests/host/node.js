@@ -3,9 +3,13 @@
 //   node tests/host/node.js tests/host/suites/*.test.js
 'use strict';
 const fs = require('fs');
+const path = require('path');
 const vm = require('vm');
 const zlib = require('zlib');
 
+const fakeSdk = require('../cloud/fake-sdk.js');
+
+fakeSdk.install();
 const context = vm.createContext({});
 const engine = {
   name: 'node (V8)',
@@ -19,10 +23,17 @@ const engine = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   // Only Node has these: the UTF-8 tests compare against them.
   reference: { TextEncoder, TextDecoder },
+  // Only Node runs the demo's cloud function (against the emulated wx-server-sdk).
+  cloud: {
+    call: (name, data) => require(path.resolve('miniprogram-demo/cloudfunctions', name, 'index.js')).main(data),
+    sdk: fakeSdk.state,
+  },
   finish: (failed) => { process.exitCode = failed ? 1 : 0; },
 };
 context.engine = engine;
 vm.runInContext('delete globalThis.WebAssembly; delete globalThis.TextEncoder; delete globalThis.TextDecoder; delete globalThis.fetch;', context);
-const files = ['tests/host/runner.js', 'tests/host/emulator.js', ...process.argv.slice(2)];
-for (const file of files) vm.runInContext(fs.readFileSync(file, 'utf8'), context, { filename: file });
-vm.runInContext("typeof main === 'function' ? main() : runAll()", context);
+for (const file of ['tests/host/runner.js', 'tests/host/emulator.js']) {
+  vm.runInContext(fs.readFileSync(file, 'utf8'), context, { filename: file });
+}
+context.files = process.argv.slice(2);
+vm.runInContext('start(files)', context);

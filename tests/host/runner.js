@@ -74,6 +74,20 @@ function runOne(entry) {
   });
 }
 
+// Runs a test file in a scope of its own (suites must not see each other's
+// helpers); returns its main() if it defines one (the demo, the benchmark).
+function loadScoped(file) {
+  var source = engine.readText(file);
+  return engine.compile('(function () {' + source + "\nreturn typeof main === 'function' ? main : undefined;\n})", file)();
+}
+
+// Loads the files, then runs the first main() among them, or else every test.
+function start(files) {
+  var mains = files.map(loadScoped).filter(Boolean);
+  if (mains.length > 0) mains[0]();
+  else runAll();
+}
+
 function runAll() {
   var passed = 0;
   var failed = 0;

@@ -71,7 +71,7 @@ Page({
   onSend() {
     if (!this.data.canSend) return;
     if (!getApp().globalData.cloud) {
-      this.setData({ message: '发送需要云开发环境：在 app.js 填写 CLOUD_ENV，上传并部署 cloudfunctions/subscribe 后再试。' });
+      this.setData({ message: '发送需要云开发环境：在 config.js 填写 CLOUD_ENV，上传并部署 cloudfunctions/subscribe 后再试。' });
       return;
     }
     const template = this.templates[this.data.index];
