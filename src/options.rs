@@ -12,13 +12,11 @@ impl Version {
     /// Reads `"major.minor.patch"` (missing parts are 0); `None` if it is not that.
     pub fn parse(text: &str) -> Option<Version> {
         let mut parts = [0u32; 3];
-        let mut count = 0;
-        for part in text.split('.') {
-            if count == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+        for (i, part) in text.split('.').enumerate() {
+            if i == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            parts[count] = part.parse().ok()?;
-            count += 1;
+            parts[i] = part.parse().ok()?;
         }
         Some(Version(parts[0], parts[1], parts[2]))
     }

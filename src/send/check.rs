@@ -1,5 +1,8 @@
 //! Checking a message's `data` against its template, with opt-in normalisers.
 
+// See rules.rs: Problem is the failure path's value.
+#![allow(clippy::result_large_err)]
+
 use super::rules::{check, Problem};
 use super::template::{KeywordType, SendTemplate};
 use crate::error::decimal;
