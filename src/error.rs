@@ -93,30 +93,18 @@ impl Error {
     }
 }
 
-/// One failure WeChat is known to answer.
-pub(crate) struct Known {
-    err_code: Option<i32>,
-    /// A piece of the message that identifies the failure (lower case), or "".
-    text: &'static str,
-    code: &'static str,
-    kind: ErrorKind,
-    retryable: bool,
-    message: &'static str,
-    advice: &'static str,
-}
-
-/// A row of a table of known failures.
-pub(crate) const fn known(
-    err_code: Option<i32>,
-    text: &'static str,
-    code: &'static str,
-    kind: ErrorKind,
-    retryable: bool,
-    message: &'static str,
-    advice: &'static str,
-) -> Known {
-    Known { err_code, text, code, kind, retryable, message, advice }
-}
+/// One failure WeChat is known to answer, a row of a table:
+/// `Known(errCode, text, code, kind, retryable, message, advice)`, where `text`
+/// is a piece of the message (lower case) that identifies the failure, or "".
+pub(crate) struct Known(
+    pub(crate) Option<i32>,
+    pub(crate) &'static str,
+    pub(crate) &'static str,
+    pub(crate) ErrorKind,
+    pub(crate) bool,
+    pub(crate) &'static str,
+    pub(crate) &'static str,
+);
 
 /// The code and message of a WeChat answer: `errCode`/`errMsg` (client, cloud)
 /// or `errcode`/`errmsg` (HTTPS).
@@ -137,10 +125,10 @@ pub(crate) fn from_wechat(table: &[Known], err_code: Option<i32>, err_msg: Optio
     let has = |text: &str| find(&lowered, text).is_some();
     let row = table
         .iter()
-        .find(|k| !k.text.is_empty() && has(k.text))
-        .or_else(|| table.iter().find(|k| k.err_code.is_some() && k.err_code == err_code));
+        .find(|k| !k.1.is_empty() && has(k.1))
+        .or_else(|| table.iter().find(|k| k.0.is_some() && k.0 == err_code));
     let (code, kind, retryable, message, advice) = match row {
-        Some(k) => (k.code, k.kind, k.retryable, k.message.to_owned(), k.advice),
+        Some(&Known(_, _, code, kind, retryable, message, advice)) => (code, kind, retryable, message.to_owned(), advice),
         None => (
             "unknown",
             ErrorKind::Unknown,

@@ -1,7 +1,7 @@
 //! What `subscribeMessage.send` answered (HTTPS `{ errcode, errmsg, msgid }`,
 //! or a cloud call's `{ errCode, errMsg }`), as an error value or the message id.
 
-use crate::error::{decimal, from_wechat, known, wechat_answer, Error, ErrorKind, Known};
+use crate::error::{decimal, from_wechat, wechat_answer, Error, ErrorKind, Known};
 use crate::value::Value;
 use serde::Serialize;
 
@@ -20,28 +20,28 @@ use ErrorKind as K;
 
 /// WECHAT.md section 5: the send errors.
 const SEND_FAILURES: &[Known] = &[
-    known(Some(40003), "", "bad-openid", K::Input, false,
+    Known(Some(40003), "", "bad-openid", K::Input, false,
         "touser is empty or not an openid of this mini-program",
         "send to the openid of the user who subscribed (cloud.getWXContext().OPENID in a cloud function)"),
-    known(Some(40037), "", "bad-template-id", K::Template, false,
+    Known(Some(40037), "", "bad-template-id", K::Template, false,
         "the template id is empty or wrong",
         "use the priTmplId from getTemplateList"),
-    known(Some(43101), "", "no-quota", K::Quota, false,
+    Known(Some(43101), "", "no-quota", K::Quota, false,
         "the user refused, or has no send left for this template",
         "ask the user to subscribe again (each accepted one-time subscription allows one send)"),
-    known(Some(47003), "", "bad-data", K::Input, false,
+    Known(Some(47003), "", "bad-data", K::Input, false,
         "a value broke its keyword's rule",
         "check the values with checkData before sending; the field is named in `field`"),
-    known(Some(41030), "", "page-not-released", K::Input, false,
+    Known(Some(41030), "", "page-not-released", K::Input, false,
         "the page is not in the released version of the mini-program",
         "use a page from app.json of the released version, relative to the root (pages/index/index)"),
-    known(Some(40001), "", "token-invalid", K::Token, true,
+    Known(Some(40001), "", "token-invalid", K::Token, true,
         "the access token is invalid",
         "refresh the access token once, then retry once"),
-    known(Some(42001), "", "token-expired", K::Token, true,
+    Known(Some(42001), "", "token-expired", K::Token, true,
         "the access token has expired",
         "refresh the access token once, then retry once"),
-    known(Some(45009), "", "daily-limit", K::Limit, false,
+    Known(Some(45009), "", "daily-limit", K::Limit, false,
         "the daily send limit is reached",
         "send again tomorrow"),
 ];
