@@ -2,7 +2,7 @@
 //! switch on, a `message` for the developer and `advice` on what to do next.
 //! The JS side receives exactly these fields (see `js/lib/index.d.ts`).
 
-use crate::value::{find, Value};
+use crate::value::{find, quote, Value};
 use serde::Serialize;
 
 /// What kind of failure this is: the category a page switches on.
@@ -43,9 +43,12 @@ pub enum ErrorKind {
     /// WeChat answered something this library does not know; the raw code and
     /// message are kept.
     Unknown,
+    /// The library failed inside (the wasm module trapped or ran out of memory);
+    /// the next call runs on a fresh module.
+    Internal,
 }
 
-named!(ErrorKind, ["input", "gesture", "busy", "cancelled", "network", "background", "settings", "banned", "template", "batch", "device", "unsupported", "not-ready", "quota", "token", "limit", "unknown"]);
+named!(ErrorKind, ["input", "gesture", "busy", "cancelled", "network", "background", "settings", "banned", "template", "batch", "device", "unsupported", "not-ready", "quota", "token", "limit", "unknown", "internal"]);
 
 /// A failure, as a value. Nothing in this crate panics on bad input: it returns this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -137,7 +140,7 @@ pub(crate) fn from_wechat(table: &[Known], err_code: Option<i32>, err_msg: Optio
                 "WeChat answered a failure this library does not know: errCode ",
                 &err_code.map_or_else(|| "none".to_owned(), |c| decimal(c.into())),
                 ", errMsg '",
-                err_msg.as_deref().unwrap_or(""),
+                &quote(err_msg.as_deref().unwrap_or("")),
                 "'",
             ]
             .concat(),

@@ -22,9 +22,12 @@ macro_rules! named {
 }
 
 pub mod error;
+mod index;
+pub mod json;
 pub mod options;
 pub mod outcome;
 pub mod plan;
+pub mod registry;
 pub mod send;
 pub mod setting;
 pub mod template;
@@ -42,6 +45,7 @@ pub use error::{Error, ErrorKind};
 pub use options::{PlanOptions, Platform, Version};
 pub use outcome::{interpret_fail, interpret_result, Outcome, Status, TemplateResult};
 pub use plan::{plan, Advice, Batch, Plan, PlannedTemplate, TemplateState};
+pub use registry::Registry;
 pub use setting::{KeptChoice, SubscriptionsSetting};
 pub use template::{Template, TemplateKind};
 pub use value::Value;
@@ -51,12 +55,12 @@ pub use value::Value;
 /// already answered (`null` for each of the last three is fine).
 /// This is what the JS `plan()` calls.
 pub fn plan_from_values(templates: &Value, setting: &Value, options: &Value, answered: &Value) -> Result<Plan, Error> {
-    plan(
-        &template::parse_templates(templates)?,
-        &setting::parse_setting(setting)?,
-        &options::parse_options(options)?,
-        &plan::parse_answered(answered)?,
-    )
+    plan_from_parts(&template::parse_templates(templates)?, setting, options, answered)
+}
+
+/// [`plan_from_values`] for templates already read.
+pub fn plan_from_parts(templates: &[Template], setting: &Value, options: &Value, answered: &Value) -> Result<Plan, Error> {
+    plan(templates, &setting::parse_setting(setting)?, &options::parse_options(options)?, &plan::parse_answered(answered)?)
 }
 
 /// Interprets what a request's `success` or `fail` callback received, for the
@@ -109,7 +113,7 @@ mod tests {
     fn every_name_is_the_kebab_case_of_its_variant() {
         use ErrorKind as K;
         let kinds = [K::Input, K::Gesture, K::Busy, K::Cancelled, K::Network, K::Background, K::Settings, K::Banned,
-            K::Template, K::Batch, K::Device, K::Unsupported, K::NotReady, K::Quota, K::Token, K::Limit, K::Unknown];
+            K::Template, K::Batch, K::Device, K::Unsupported, K::NotReady, K::Quota, K::Token, K::Limit, K::Unknown, K::Internal];
         for k in kinds {
             assert_eq!(k.name(), kebab(&format!("{k:?}")));
         }

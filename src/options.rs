@@ -13,10 +13,16 @@ impl Version {
     pub fn parse(text: &str) -> Option<Version> {
         let mut parts = [0u32; 3];
         for (i, part) in text.split('.').enumerate() {
-            if i == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            if i == 3 || part.is_empty() {
                 return None;
             }
-            parts[i] = part.parse().ok()?;
+            for b in part.bytes() {
+                let digit = b.wrapping_sub(b'0');
+                if digit > 9 {
+                    return None;
+                }
+                parts[i] = parts[i].checked_mul(10)?.checked_add(digit.into())?;
+            }
         }
         Some(Version(parts[0], parts[1], parts[2]))
     }

@@ -3,6 +3,7 @@
 //! filtered, and what a failed request means.
 
 use crate::error::{from_wechat, wechat_answer, Error, ErrorKind, Known};
+use crate::index::Index;
 use crate::value::Value;
 use serde::Serialize;
 
@@ -105,20 +106,23 @@ pub fn parse_batch_ids(value: &Value) -> Result<Vec<String>, Error> {
 /// are ignored. A fail result (an `errCode`, or an `errMsg` without `:ok`) is
 /// returned as the [`Error`] that [`interpret_fail`] gives.
 pub fn interpret_result(batch: &[String], result: &Value) -> Result<Outcome, Error> {
-    if !matches!(result, Value::Object(_)) {
+    let Value::Object(members) = result else {
         let advice = "pass the object your success or fail callback received";
         return Err(Error::shape("result-not-an-object", "the request's result", "an object", result, advice));
-    }
+    };
     let err_msg = result.get("errMsg").and_then(Value::as_str).unwrap_or("");
-    if result.get("errCode").is_some() || (!err_msg.is_empty() && !err_msg.ends_with(":ok")) {
+    let failed_code = result.get("errCode").is_some_and(|code| *code != Value::Number(0.0));
+    if failed_code || (!err_msg.is_empty() && !err_msg.ends_with(":ok")) {
         return Err(interpret_fail(result));
     }
+    let answers = Index::new(members.iter().map(|(id, _)| id.as_str()));
+    let answer = |id: &str| answers.first(id).map(|i| &members[i].1).filter(|v| **v != Value::Null);
     let mut counts = OutcomeCounts::default();
     let mut accepted = Vec::new();
     let results = batch
         .iter()
         .map(|id| {
-            let raw = result.get(id).map(|v| v.as_str().unwrap_or(v.describe()).to_owned());
+            let raw = answer(id).map(|v| v.as_str().unwrap_or(v.describe()).to_owned());
             let status = raw.as_deref().map_or(Status::Missing, Status::from_raw);
             *match status {
                 Status::Accept => &mut counts.accepted,

@@ -6,7 +6,8 @@ use crate::options::{PlanOptions, FIRST_SUBSCRIBE_BASE_LIBRARY};
 use crate::outcome::Status;
 use crate::setting::{KeptChoice, SubscriptionsSetting};
 use crate::template::{Template, TemplateKind};
-use crate::value::Value;
+use crate::index::Index;
+use crate::value::{quote, Value};
 use serde::Serialize;
 
 /// Where a template stands for this round of asking.
@@ -128,7 +129,7 @@ pub fn parse_answered(value: &Value) -> Result<Vec<(String, Status)>, Error> {
             .iter()
             .map(|(id, v)| match v.as_str() {
                 Some(raw) => Ok((id.clone(), Status::from_raw(raw))),
-                None => Err(Error::shape("answered-bad-status", &["answered['", id, "']"].concat(), "a status string", v, ANSWERED_ADVICE)),
+                None => Err(Error::shape("answered-bad-status", &["answered['", &quote(id), "']"].concat(), "a status string", v, ANSWERED_ADVICE)),
             })
             .collect(),
         other => Err(Error::shape("answered-not-an-object", "answered", "an object", other, ANSWERED_ADVICE)),
@@ -159,11 +160,13 @@ pub fn plan(
             field: None,
         });
     }
+    let kept = Index::new(setting.item_settings.iter().map(|(id, _)| id.as_str()));
+    let answers = Index::new(answered.iter().map(|(id, _)| id.as_str()));
     let planned: Vec<PlannedTemplate> = templates
         .iter()
         .map(|t| {
-            let kept = setting.kept(&t.id).cloned();
-            let answer = answered.iter().find(|(id, _)| *id == t.id).map(|(_, s)| *s);
+            let kept = kept.first(&t.id).map(|i| setting.item_settings[i].1.clone());
+            let answer = answers.first(&t.id).map(|i| answered[i].1);
             let state = state_of(setting.main_switch, kept.as_ref(), answer);
             PlannedTemplate { id: t.id.clone(), title: t.title.clone(), kind: t.kind, state, kept }
         })
@@ -200,55 +203,94 @@ fn state_of(main_switch: Option<bool>, kept: Option<&KeptChoice>, answer: Option
 struct Filling {
     kind: TemplateKind,
     members: Vec<usize>,
-    popup: bool,
 }
 
-impl Filling {
-    fn takes(&self, planned: &[PlannedTemplate], t: &PlannedTemplate, limit: usize) -> bool {
-        self.kind == t.kind
-            && self.members.len() < limit
-            && (t.title.is_none() || self.members.iter().all(|&m| planned[m].title != t.title))
+/// First fit in near-linear time: a template goes into the first batch (in the
+/// order batches were opened) of its kind that has room and no template of its
+/// title. Per kind, `next_open` finds the next batch with room (a union-find
+/// that skips full ones), and `after[title]` is where the title's last batch
+/// ends: every earlier batch is full or has that title, because a title's
+/// templates are placed in ever later batches.
+struct FirstFit {
+    batches: Vec<Filling>,
+    /// Per kind: positions in `batches`, in the order they were opened.
+    of_kind: [Vec<usize>; 3],
+    /// Per kind, per position in `of_kind`: itself while that batch has room, else a later position.
+    next_open: [Vec<usize>; 3],
+    /// Per kind, per title number: the position in `of_kind` after the title's last batch.
+    after: [Vec<usize>; 3],
+}
+
+impl FirstFit {
+    fn new(titles: usize) -> FirstFit {
+        FirstFit { batches: Vec::new(), of_kind: Default::default(), next_open: Default::default(), after: [0; 3].map(|_| vec![0; titles]) }
     }
 
-    fn add(&mut self, index: usize) {
-        let at = self.members.partition_point(|&m| m < index);
-        self.members.insert(at, index);
+    /// The first position at or after `from` whose batch has room (or the end).
+    fn open_from(next_open: &mut [usize], from: usize) -> usize {
+        let mut root = from;
+        while root < next_open.len() && next_open[root] != root {
+            root = next_open[root];
+        }
+        let mut at = from;
+        while at < next_open.len() && next_open[at] != at {
+            at = std::mem::replace(&mut next_open[at], root);
+        }
+        root
+    }
+
+    /// Puts template `index` into the first batch that takes it, opening a new
+    /// batch if `may_open`; false when it was not placed.
+    fn place(&mut self, index: usize, kind: TemplateKind, title: Option<usize>, limit: usize, may_open: bool) -> bool {
+        let k = kind as usize;
+        let from = title.map_or(0, |t| self.after[k][t]);
+        let at = FirstFit::open_from(&mut self.next_open[k], from);
+        if at == self.of_kind[k].len() {
+            if !may_open {
+                return false;
+            }
+            self.of_kind[k].push(self.batches.len());
+            self.next_open[k].push(at);
+            self.batches.push(Filling { kind, members: Vec::new() });
+        }
+        let members = &mut self.batches[self.of_kind[k][at]].members;
+        members.insert(members.partition_point(|&m| m < index), index);
+        if members.len() >= limit {
+            self.next_open[k][at] = at + 1;
+        }
+        if let Some(t) = title {
+            self.after[k][t] = at + 1;
+        }
+        true
+    }
+
+    fn into_batches(self, planned: &[PlannedTemplate], popup: bool) -> impl Iterator<Item = Batch> + '_ {
+        self.batches.into_iter().map(move |b| Batch {
+            kind: b.kind,
+            ids: b.members.iter().map(|&m| planned[m].id.clone()).collect(),
+            popup,
+        })
     }
 }
 
 /// First fit, in the app's order: popup templates first; silent ones then fill the
 /// free places of popup batches of their kind; the rest form silent batches.
 fn make_batches(planned: &[PlannedTemplate], limit: usize) -> Vec<Batch> {
+    let titles = Index::new(planned.iter().map(|p| p.title.as_deref().unwrap_or("")));
+    let title_of = |p: &PlannedTemplate| p.title.as_deref().and_then(|t| titles.first(t));
     let in_state = |state| (0..planned.len()).filter(move |&i| planned[i].state == state);
-    let mut popup: Vec<Filling> = Vec::new();
+    let mut popup = FirstFit::new(planned.len());
     for index in in_state(TemplateState::Ask) {
-        place(&mut popup, planned, index, limit, true);
+        popup.place(index, planned[index].kind, title_of(&planned[index]), limit, true);
     }
-    let mut silent: Vec<Filling> = Vec::new();
+    let mut silent = FirstFit::new(planned.len());
     for index in in_state(TemplateState::TopUp) {
-        let t = &planned[index];
-        match popup.iter_mut().find(|b| b.takes(planned, t, limit)) {
-            Some(batch) => batch.add(index),
-            None => place(&mut silent, planned, index, limit, false),
+        let (kind, title) = (planned[index].kind, title_of(&planned[index]));
+        if !popup.place(index, kind, title, limit, false) {
+            silent.place(index, kind, title, limit, true);
         }
     }
-    popup
-        .into_iter()
-        .chain(silent)
-        .map(|b| Batch {
-            kind: b.kind,
-            ids: b.members.iter().map(|&m| planned[m].id.clone()).collect(),
-            popup: b.popup,
-        })
-        .collect()
-}
-
-fn place(batches: &mut Vec<Filling>, planned: &[PlannedTemplate], index: usize, limit: usize, popup: bool) {
-    let t = &planned[index];
-    match batches.iter_mut().find(|b| b.takes(planned, t, limit)) {
-        Some(batch) => batch.add(index),
-        None => batches.push(Filling { kind: t.kind, members: vec![index], popup }),
-    }
+    popup.into_batches(planned, true).chain(silent.into_batches(planned, false)).collect()
 }
 
 fn count(planned: &[PlannedTemplate]) -> StateCounts {

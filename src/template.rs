@@ -1,7 +1,8 @@
 //! The app's templates: what the server may send, as the page passes them in.
 
 use crate::error::{decimal, Error};
-use crate::value::Value;
+use crate::index::Index;
+use crate::value::{quote, Value};
 use serde::Serialize;
 
 /// The kind of a template. WeChat refuses a request that mixes kinds (20002),
@@ -59,6 +60,9 @@ impl Template {
     }
 }
 
+/// The most templates one list may have.
+pub const MAX_TEMPLATES: usize = 10_000;
+
 const TEMPLATES_ADVICE: &str = "pass an array of template ids, or of { id, title, kind } records \
      (kind: 'one-time', 'long-term' or 'device'); getTemplateList's { priTmplId, title, type } records work as they are";
 
@@ -71,14 +75,15 @@ pub fn parse_templates(value: &Value) -> Result<Vec<Template>, Error> {
     let Value::Array(entries) = value else {
         return Err(Error::shape("templates-not-a-list", "templates", "an array", value, TEMPLATES_ADVICE));
     };
-    let mut templates: Vec<Template> = Vec::with_capacity(entries.len());
-    for (index, entry) in entries.iter().enumerate() {
-        let template = parse_entry(index, entry)?;
-        if let Some(first) = templates.iter().position(|t| t.id == template.id) {
-            let message = [&named(index, ""), " repeats the id '", &template.id, "' of ", &named(first, "")].concat();
-            return Err(Error::input("template-duplicate-id", message, "list each template once"));
-        }
-        templates.push(template);
+    if entries.len() > MAX_TEMPLATES {
+        let message = ["the list has ", &decimal(entries.len() as i64), " templates, over the limit of ", &decimal(MAX_TEMPLATES as i64)].concat();
+        return Err(Error::input("too-many-templates", message, "pass the templates this page asks for; an account has far fewer"));
+    }
+    let templates = entries.iter().enumerate().map(|(index, entry)| parse_entry(index, entry)).collect::<Result<Vec<_>, _>>()?;
+    if let Some((first, repeat)) = Index::new(templates.iter().map(|t| t.id.as_str())).first_repeat() {
+        let id = quote(&templates[repeat].id);
+        let message = [&named(repeat, ""), " repeats the id '", &id, "' of ", &named(first, "")].concat();
+        return Err(Error::input("template-duplicate-id", message, "list each template once"));
     }
     Ok(templates)
 }
@@ -127,7 +132,7 @@ fn parse_id(index: usize, id: &Value) -> Result<String, Error> {
     };
     Err(Error::input(
         "template-bad-id",
-        [&named(index, ".id '"), id.as_str(), "'", problem].concat(),
+        [&named(index, ".id '"), &quote(id), "'", problem].concat(),
         "copy the template id from the admin console or from getTemplateList's priTmplId",
     ))
 }
@@ -140,7 +145,7 @@ fn named(index: usize, field: &str) -> String {
 /// A value as it appears in a message: strings quoted, others by type.
 pub(crate) fn shown(value: &Value) -> String {
     match value {
-        Value::String(s) => ["'", s, "'"].concat(),
+        Value::String(s) => ["'", &quote(s), "'"].concat(),
         Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => decimal(*n as i64),
         other => other.describe().to_owned(),
     }

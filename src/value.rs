@@ -11,6 +11,18 @@ pub(crate) fn find(haystack: &str, needle: &str) -> Option<usize> {
     haystack.as_bytes().windows(needle.len().max(1)).position(|w| w == needle.as_bytes())
 }
 
+/// How many characters of the input a message quotes before it cuts.
+pub const QUOTED_CHARS: usize = 40;
+
+/// `text` as a message quotes it: the first [`QUOTED_CHARS`] characters, then
+/// `…` and its full size in UTF-8 bytes when there is more, so a huge input never makes a huge message.
+pub fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => text.to_owned(),
+        Some((cut, _)) => [&text[..cut], "… (", &crate::error::decimal(text.len() as i64), " bytes)"].concat(),
+    }
+}
+
 /// How deep arrays and objects may nest. Deeper input (or a cyclic JS object)
 /// is refused with an error instead of exhausting the wasm stack.
 pub const MAX_DEPTH: usize = 24;
@@ -26,6 +38,10 @@ pub enum Value {
     Number(f64),
     /// A string.
     String(String),
+    /// A string that held a lone UTF-16 surrogate (half of a pair, which no
+    /// UTF-8 text can hold): each one is U+FFFD here. Only JS input makes it;
+    /// the send checks report it, everything else refuses it as not a string.
+    Unpaired(String),
     /// An array.
     Array(Vec<Value>),
     /// An object, with its keys in the order given.
@@ -40,6 +56,7 @@ impl Value {
             Value::Bool(_) => "a boolean",
             Value::Number(_) => "a number",
             Value::String(_) => "a string",
+            Value::Unpaired(_) => "a string with a lone surrogate (half of a UTF-16 pair)",
             Value::Array(_) => "an array",
             Value::Object(_) => "an object",
         }
@@ -54,6 +71,14 @@ impl Value {
                 .find(|(k, v)| k == key && *v != Value::Null)
                 .map(|(_, v)| v),
             _ => None,
+        }
+    }
+
+    /// Item `index` of an array (a call's arguments); `Null` where there is none.
+    pub fn at(&self, index: usize) -> &Value {
+        match self {
+            Value::Array(items) => items.get(index).unwrap_or(&Value::Null),
+            _ => &Value::Null,
         }
     }
 
@@ -173,6 +198,15 @@ mod tests {
         assert!(err.to_string().contains("24 levels"), "{err}");
         let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
         assert!(serde_json::from_str::<Value>(&ok).is_ok());
+    }
+
+    #[test]
+    fn quotes_cut_long_text_and_say_its_length() {
+        assert_eq!(quote("订阅"), "订阅");
+        let long = "订".repeat(1_000_000);
+        let q = quote(&long);
+        assert!(q.starts_with(&"订".repeat(QUOTED_CHARS)) && q.ends_with("… (3000000 bytes)"), "{q}");
+        assert!(q.chars().count() < 80);
     }
 
     #[test]

@@ -1,144 +1,122 @@
-//! The wasm boundary, run by `wasm-pack test --node`: JS values in, JS values
-//! (or error values) out, and no input that traps the module.
+//! The wasm boundary, run by `wasm-pack test --node`: JSON text in UTF-16 in,
+//! an `{"ok"}`/`{"error"}` answer out, one crossing each way, and no input
+//! that traps the module or grows its memory call after call.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Function, Object, Reflect, JSON};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
-use wx_subscribe::wasm::{build_payload, check_data, interpret_result, interpret_send, plan, version};
+use wx_subscribe::json::{MAX_INPUT_UNITS, MAX_STRING_UNITS};
+use wx_subscribe::wasm::{build_payload, check_data, interpret_result, interpret_send, plan, register_templates, version};
 
-fn js(text: &str) -> JsValue {
-    JSON::parse(text).unwrap()
+fn units(text: &str) -> Vec<u16> {
+    text.encode_utf16().collect()
 }
 
-fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, key| match key.parse::<u32>() {
-        Ok(i) => Reflect::get_u32(&v, i).unwrap(),
-        Err(_) => Reflect::get(&v, &JsValue::from_str(key)).unwrap(),
-    })
+/// The answer as JSON.
+fn answer(units: Vec<u16>) -> serde_json::Value {
+    serde_json::from_str(&String::from_utf16(&units).expect("answers are well-formed UTF-16")).expect("answers are JSON")
 }
 
-fn text(value: &JsValue, path: &str) -> String {
-    get(value, path).as_string().unwrap_or_default()
-}
-
-#[wasm_bindgen_test]
-fn plan_returns_plain_objects_a_page_can_read() {
-    let p = plan(js(r#"[{"id":"a","title":"发货通知"},"b"]"#), js(r#"{"mainSwitch":true,"itemSettings":{"b":"accept"}}"#), JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
-    assert_eq!(text(&p, "templates.0.title"), "发货通知");
-    assert_eq!(text(&p, "templates.1.state"), "top-up");
-    assert_eq!(text(&p, "batches.0.ids.1"), "b");
-    assert_eq!(get(&p, "batches.0.popup").as_bool(), Some(true));
-    assert_eq!(get(&p, "counts.topUp").as_f64(), Some(1.0));
-    assert_eq!(get(&p, "idsPerRequest").as_f64(), Some(3.0));
-    assert!(get(&p, "mainSwitch").as_bool() == Some(true));
-    let first: Object = get(&p, "templates.0").unchecked_into();
-    assert!(Object::keys(&first).length() >= 4, "fields, not a Map");
+fn register(templates: &str) -> u64 {
+    let a = answer(register_templates(&units(&format!("[{templates}]"))));
+    a["ok"]["handle"].as_u64().expect("a handle")
 }
 
 #[wasm_bindgen_test]
-fn chinese_strings_round_trip_both_ways() {
-    let title = "订单号：第二件🎉";
-    let templates = Array::of1(&js(&format!(r#"{{"id":"订单","title":"{title}"}}"#)));
-    let p = plan(templates.into(), JsValue::NULL, JsValue::NULL, JsValue::NULL).unwrap();
-    assert_eq!(text(&p, "templates.0.title"), title);
-    assert_eq!(text(&p, "templates.0.id"), "订单");
+fn a_registered_list_plans_by_position() {
+    let handle = register(r#"[{"id":"a","title":"发货通知"},"b",{"priTmplId":"c","type":3}]"#);
+    let a = answer(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"1":"accept"}}}},null,{{}}]"#))));
+    let p = &a["ok"];
+    assert_eq!(p["templates"][0]["title"], "发货通知");
+    assert_eq!(p["templates"][1]["state"], "top-up");
+    assert_eq!(p["batches"][0]["ids"], serde_json::json!(["a", "b"]));
+    assert_eq!(p["batches"][1]["kind"], "long-term");
+    assert_eq!(p["counts"]["topUp"], 1);
 }
 
 #[wasm_bindgen_test]
-fn errors_are_values_with_code_kind_message_and_advice() {
-    let e = plan(js(r#"["a","a"]"#), JsValue::NULL, JsValue::NULL, JsValue::NULL).unwrap_err();
-    assert_eq!(text(&e, "code"), "template-duplicate-id");
-    assert_eq!(text(&e, "kind"), "input");
-    assert!(text(&e, "message").contains("templates[1]"));
-    assert!(!text(&e, "advice").is_empty());
-    assert_eq!(get(&e, "retryable").as_bool(), Some(false));
+fn registering_answers_the_ids_in_order() {
+    let a = answer(register_templates(&units(r#"[["x",{"priTmplId":"订阅"}]]"#)));
+    assert_eq!(a["ok"]["ids"], serde_json::json!(["x", "订阅"]));
+}
+
+#[wasm_bindgen_test]
+fn errors_are_answers_with_code_kind_message_and_advice() {
+    let a = answer(register_templates(&units(r#"[["a","a"]]"#)));
+    let e = &a["error"];
+    assert_eq!((e["code"].as_str(), e["kind"].as_str(), e["retryable"].as_bool()), (Some("template-duplicate-id"), Some("input"), Some(false)));
+    assert!(e["message"].as_str().unwrap().contains("templates[1]"));
+    assert!(!e["advice"].as_str().unwrap().is_empty());
+    let e = answer(plan(&units("[123456,null,null,null]")))["error"].clone();
+    assert_eq!((e["code"].as_str(), e["kind"].as_str()), (Some("templates-not-registered"), Some("internal")));
 }
 
 #[wasm_bindgen_test]
 fn interpret_result_reads_success_and_fail_results() {
-    let o = interpret_result(js(r#"{"ids":["a","b"],"popup":true}"#), js(r#"{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject"}"#)).unwrap();
-    assert_eq!(text(&o, "accepted.0"), "a");
-    assert_eq!(text(&o, "results.0.raw"), "acceptWithAlert");
-    assert_eq!(text(&o, "results.1.status"), "reject");
-    let e = interpret_result(js(r#"["a"]"#), js(r#"{"errMsg":"requestSubscribeMessage:fail","errCode":20003}"#)).unwrap_err();
-    assert_eq!(text(&e, "code"), "too-many-ids");
-    assert_eq!(get(&e, "errCode").as_f64(), Some(20003.0));
-    assert_eq!(get(&e, "retryable").as_bool(), Some(true));
+    let o = answer(interpret_result(&units(r#"[{"ids":["a","b"]},{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject"}]"#)));
+    assert_eq!(o["ok"]["accepted"], serde_json::json!(["a"]));
+    assert_eq!(o["ok"]["results"][0]["raw"], "acceptWithAlert");
+    let e = answer(interpret_result(&units(r#"[["a"],{"errMsg":"requestSubscribeMessage:fail","errCode":20003}]"#)));
+    assert_eq!((e["error"]["code"].as_str(), e["error"]["errCode"].as_i64()), (Some("too-many-ids"), Some(20003)));
 }
 
 #[wasm_bindgen_test]
-fn odd_js_values_are_errors_or_answers_never_traps() {
-    let cyclic = Object::new();
-    Reflect::set(&cyclic, &"self".into(), &cyclic).unwrap();
-    let sparse = Array::new();
-    sparse.set(5, JsValue::from_str("a"));
-    let odd: Vec<JsValue> = vec![
-        JsValue::UNDEFINED, JsValue::NULL, JsValue::from_f64(f64::NAN), JsValue::from_f64(f64::INFINITY),
-        JsValue::from_f64(-0.0), JsValue::from_str(""), JsValue::symbol(Some("s")), JsValue::bigint_from_str("12"),
-        Function::new_no_args("return 1").into(), cyclic.into(), sparse.into(), js_sys::Map::new().into(),
-        js_sys::Date::new_0().into(), js_sys::Uint8Array::new_with_length(3).into(), js(r#"[[[[["deep"]]]]]"#),
-        js(r#"{"id":"a","kind":2}"#), js(r#"[{"id":"a","kind":3},{"priTmplId":"b","type":2}]"#),
-    ];
-    for a in &odd {
-        for b in &odd {
-            let _ = plan(a.clone(), b.clone(), b.clone(), a.clone());
-            let _ = interpret_result(a.clone(), b.clone());
-            let _ = check_data(a.clone(), b.clone(), a.clone());
-            let _ = build_payload(b.clone(), a.clone(), JsValue::UNDEFINED);
-            let _ = interpret_send(a.clone());
-        }
+fn chinese_emoji_and_lone_surrogates_cross_as_utf16() {
+    let handle = register(r#"[{"id":"订单","title":"订单号：第二件🎉"}]"#);
+    let p = answer(plan(&units(&format!("[{handle}]"))));
+    assert_eq!(p["ok"]["templates"][0]["title"], "订单号：第二件🎉");
+    // A lone surrogate, raw in the text: strictly a violation, normalised a change.
+    let mut input = units(r#"[{"content":"名称:{{thing1.DATA}}"},{"thing1":"a"#);
+    input.push(0xd800);
+    input.extend(units(r#"b"}]"#));
+    let c = answer(check_data(&input));
+    assert_eq!(c["ok"]["violations"][0]["code"], "lone-surrogate");
+    let mut normalised = input.clone();
+    normalised.truncate(normalised.len() - 1);
+    normalised.extend(units(r#",{"normalise":true}]"#));
+    let c = answer(check_data(&normalised));
+    assert_eq!((c["ok"]["ok"].as_bool(), c["ok"]["data"]["thing1"]["value"].as_str()), (Some(true), Some("ab")));
+    assert_eq!(c["ok"]["changes"][0]["to"], "ab");
+}
+
+#[wasm_bindgen_test]
+fn input_past_the_caps_is_an_input_error_and_quotes_stay_short() {
+    let huge = vec![u16::from(b' '); MAX_INPUT_UNITS + 1];
+    assert_eq!(answer(check_data(&huge))["error"]["code"], "input-too-large");
+    let long_id = "x".repeat(MAX_STRING_UNITS - 10);
+    let e = answer(register_templates(&units(&format!(r#"[["{long_id}","{long_id}"]]"#))));
+    let message = e["error"]["message"].as_str().unwrap();
+    assert!(message.len() < 200, "a message quotes a short prefix, got {} bytes", message.len());
+    for bad in ["", "[", "{\"a\":}", "[1,]", "nul", "[\"\\x\"]"] {
+        assert_eq!(answer(interpret_send(&units(bad)))["error"]["code"], "input-unreadable", "{bad}");
     }
-    // Still working afterwards.
-    assert_eq!(version(), env!("CARGO_PKG_VERSION"));
-    assert!(plan(js(r#"["a"]"#), JsValue::NULL, JsValue::NULL, JsValue::NULL).is_ok());
-}
-
-#[wasm_bindgen_test]
-fn cyclic_input_is_an_input_error() {
-    let cyclic = Object::new();
-    Reflect::set(&cyclic, &"id".into(), &"a".into()).unwrap();
-    Reflect::set(&cyclic, &"self".into(), &cyclic).unwrap();
-    let e = plan(Array::of1(&cyclic).into(), JsValue::NULL, JsValue::NULL, JsValue::NULL).unwrap_err();
-    assert_eq!(text(&e, "code"), "input-unreadable");
-}
-
-const SEED_001: &str = r#"{"priTmplId":"TPL","content":"下单时间:{{date2.DATA}}\n商品名称:{{thing4.DATA}}"}"#;
-
-#[wasm_bindgen_test]
-fn check_data_returns_data_as_a_plain_object_wechat_takes() {
-    let c = check_data(js(SEED_001), js(r#"{"date2":"2015年01月05日","thing4":{"value":"阿里巴巴"}}"#), JsValue::UNDEFINED).unwrap();
-    assert_eq!(get(&c, "ok").as_bool(), Some(true));
-    assert_eq!(text(&c, "data.thing4.value"), "阿里巴巴");
-    assert!(!get(&c, "data").is_instance_of::<js_sys::Map>(), "a plain object, not a Map");
-    let c = check_data(js(SEED_001), js(r#"{"date2":"明天","thing4":"x"}"#), JsValue::UNDEFINED).unwrap();
-    assert_eq!(text(&c, "violations.0.code"), "bad-format");
+    let deep = "[".repeat(100) + &"]".repeat(100);
+    assert_eq!(answer(interpret_send(&units(&deep)))["error"]["code"], "input-too-deep");
 }
 
 #[wasm_bindgen_test]
 fn build_payload_and_interpret_send_cross_the_boundary() {
-    let request = js(r#"{"touser":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o","data":{"date2":"2015-01-05","thing4":"阿里巴巴"}}"#);
-    let built = build_payload(js(SEED_001), request, js(r#"{"via":"cloud"}"#)).unwrap();
-    assert_eq!(text(&built, "payload.templateId"), "TPL");
-    assert_eq!(text(&built, "payload.data.thing4.value"), "阿里巴巴");
-    let e = build_payload(js(SEED_001), js(r#"{"touser":"x y"}"#), JsValue::UNDEFINED).unwrap_err();
-    assert_eq!(text(&e, "code"), "send-bad-openid");
-    let e = interpret_send(js(r#"{"errcode":47003,"errmsg":"argument invalid! data.thing4.value invalid"}"#)).unwrap_err();
-    assert_eq!(text(&e, "field"), "data.thing4.value");
-    assert_eq!(text(&interpret_send(js(r#"{"errcode":0,"msgid":7}"#)).unwrap(), "msgid"), "7");
+    let seed = r#"{"priTmplId":"TPL","content":"下单时间:{{date2.DATA}}\n商品名称:{{thing4.DATA}}"}"#;
+    let b = answer(build_payload(&units(&format!(
+        r#"[{seed},{{"touser":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o","data":{{"date2":"2015-01-05","thing4":"阿里巴巴"}}}},{{"via":"cloud"}}]"#
+    ))));
+    assert_eq!(b["ok"]["payload"]["templateId"], "TPL");
+    assert_eq!(b["ok"]["payload"]["data"]["thing4"]["value"], "阿里巴巴");
+    let e = answer(interpret_send(&units(r#"[{"errcode":47003,"errmsg":"argument invalid! data.thing4.value invalid"}]"#)));
+    assert_eq!(e["error"]["field"], "data.thing4.value");
+    assert_eq!(answer(interpret_send(&units(r#"[{"errcode":0,"msgid":7}]"#)))["ok"]["msgid"], "7");
+    assert_eq!(answer(version())["ok"], env!("CARGO_PKG_VERSION"));
 }
 
 #[wasm_bindgen_test]
 fn thousands_of_calls_do_not_grow_memory() {
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    let bytes = || memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
-    let templates = js(r#"[{"id":"a","title":"发货通知"},{"id":"b","title":"发货通知"},"c","d","e","f","g"]"#);
-    let setting = js(r#"{"mainSwitch":true,"itemSettings":{"c":"accept","d":"reject"}}"#);
-    let data = js(r#"{"date2":"2015年01月05日","thing4":"这是一个非常非常长的商品名称超过了二十个字"}"#);
+    let bytes = || core::arch::wasm32::memory_size(0) * 65536;
+    let handle = register(r#"[{"id":"a","title":"发货通知"},{"id":"b","title":"发货通知"},"c","d","e","f","g"]"#);
+    let plan_input = units(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"2":"accept","3":"reject"}}}},null,null]"#));
+    let check_input = units(r#"[{"content":"下单时间:{{date2.DATA}}\n商品名称:{{thing4.DATA}}"},{"date2":"2015年01月05日","thing4":"这是一个非常非常长的商品名称超过了二十个字"}]"#);
     let once = || {
-        plan(templates.clone(), setting.clone(), JsValue::NULL, JsValue::NULL).unwrap();
-        check_data(js(SEED_001), data.clone(), JsValue::NULL).unwrap();
-        let _ = plan(js(r#"["a","a"]"#), JsValue::NULL, JsValue::NULL, JsValue::NULL);
+        assert!(answer(plan(&plan_input)).get("ok").is_some());
+        assert!(answer(check_data(&check_input)).get("ok").is_some());
+        assert!(answer(interpret_send(&units("[1"))).get("error").is_some());
     };
     for _ in 0..200 {
         once();

@@ -90,11 +90,13 @@ function failure(res) {
  */
 function subscriber(options) {
   options = options || {};
-  var state = { setting: null, answered: {}, plan: null, open: false, limit: options.idsPerRequest };
+  var state = { setting: null, answered: {}, plan: null, open: false, limit: options.idsPerRequest, list: null };
 
   function replan() {
     var client = loader.clientInfo();
-    state.plan = loader.plan(options.templates, state.setting, {
+    // The page's list is measured and written once, not on every plan.
+    state.list = state.list || loader.templates(options.templates);
+    state.plan = loader.plan(state.list, state.setting, {
       idsPerRequest: state.limit,
       baseLibrary: client.baseLibrary,
       wechatVersion: client.wechatVersion,
@@ -121,12 +123,23 @@ function subscriber(options) {
     return t ? t.kind : 'one-time';
   }
 
+  // What WeChat answered, read once more on the fresh module if the first read
+  // trapped: the user has answered, and the accepts must not be lost.
+  function interpret(batch, res) {
+    try {
+      return loader.interpretResult(batch, res);
+    } catch (error) {
+      if (error.kind !== 'internal') throw error;
+      return loader.interpretResult(batch, res);
+    }
+  }
+
   // The outcome of one batch: update what this round answered and what is remembered.
   function settled(batch, res) {
     state.open = false;
     var outcome;
     try {
-      outcome = loader.interpretResult(batch, res);
+      outcome = interpret(batch, res);
     } catch (error) {
       if (error.code === 'too-many-ids') state.limit = Math.max(1, batch.ids.length - 1);
       if (error.code === 'main-switch-off') state.setting = { mainSwitch: false };

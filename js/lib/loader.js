@@ -5,9 +5,16 @@
 // the package's folder under miniprogram_npm/, .wasm.br first where the base
 // library takes it. Until a module is loaded, its exports throw a
 // WxSubscribeError of kind 'not-ready'.
+//
+// Calls are synchronous, but WXWebAssembly only instantiates asynchronously.
+// So once a module is loaded, the loader also keeps a spare instance, made in
+// the background: when a call traps (boundary.js), that call throws an
+// 'internal' error and the next call runs on the spare, while a new spare is
+// made. An instance whose memory grew large is swapped the same way.
 'use strict';
 
-var utf8 = require('./utf8.js');
+var boundary = require('./boundary.js');
+var templates = require('./templates.js');
 var client = require('./client.js');
 var WxSubscribeError = require('./error.js');
 
@@ -24,13 +31,46 @@ function instantiate(engine, path, imports) {
     .then(function (result) { return result && result.instance ? result.instance : result; });
 }
 
-// One wasm module: its loading, its state, and its exports. `glueOf` requires
-// its glue when the module is first loaded, not at start-up; `when` says where
-// initName() belongs, for the not-ready message.
+// One wasm module: its loading, its instances, and its exports. `glueOf`
+// requires its glue when the module is first loaded, not at start-up; `when`
+// says where initName() belongs, for the not-ready message.
 function wasmModule(glueOf, fileName, initName, when) {
   var defaultPath = PACKAGE_DIR + fileName;
-  var glue = null;
+  var settings = null; // { path, brotli } from the first init()
   var loading = null;
+  var live = null;     // { exports, memory, broken, lists }
+  var spare = null;
+  var making = false;
+
+  // A fresh instance, with its own glue: resolves to { exports, memory }.
+  function make() {
+    var engine = WXWebAssembly;
+    var glue = glueOf()();
+    var imports = {};
+    imports[glue.importModule] = glue.imports;
+    var tried = settings.brotli
+      ? instantiate(engine, settings.path + '.br', imports).catch(function () {
+        settings.brotli = false; // and the spare will not try the .br again
+        return instantiate(engine, settings.path, imports);
+      })
+      : instantiate(engine, settings.path, imports);
+    return tried.then(function (instance) {
+      glue.setWasm(instance.exports);
+      if (typeof instance.exports.__wbindgen_start === 'function') instance.exports.__wbindgen_start();
+      return { exports: glue.exports, memory: instance.exports.memory, broken: false };
+    });
+  }
+
+  function makeSpare() {
+    if (spare || making) return;
+    making = true;
+    make().then(function (instance) {
+      spare = instance;
+      making = false;
+    }, function () {
+      making = false;
+    });
+  }
 
   // Loads the module once; every call returns the same Promise, and after a
   // failure the next call tries again. options.path: the .wasm's path in the
@@ -46,19 +86,10 @@ function wasmModule(glueOf, fileName, initName, when) {
     }
     var path = options.path || defaultPath;
     var baseLibrary = options.baseLibrary || client.clientInfo().baseLibrary;
-    var brotli = /\.wasm$/.test(path) && client.versionAtLeast(baseLibrary, [2, 14, 0]);
-    var fresh = glueOf()(
-      typeof TextEncoder !== 'undefined' ? TextEncoder : utf8.Utf8Encoder,
-      typeof TextDecoder !== 'undefined' ? TextDecoder : utf8.Utf8Decoder);
-    var imports = {};
-    imports[fresh.importModule] = fresh.imports;
-    var tried = brotli
-      ? instantiate(engine, path + '.br', imports).catch(function () { return instantiate(engine, path, imports); })
-      : instantiate(engine, path, imports);
-    loading = tried.then(function (instance) {
-      fresh.setWasm(instance.exports);
-      if (typeof instance.exports.__wbindgen_start === 'function') instance.exports.__wbindgen_start();
-      glue = fresh;
+    settings = { path: path, brotli: /\.wasm$/.test(path) && client.versionAtLeast(baseLibrary, [2, 14, 0]) };
+    loading = make().then(function (instance) {
+      live = instance;
+      makeSpare();
       return module.exports;
     }, function (cause) {
       loading = null;
@@ -68,26 +99,49 @@ function wasmModule(glueOf, fileName, initName, when) {
     return loading;
   }
 
-  // Wraps an export: throws 'not-ready' before init, turns error values into WxSubscribeError.
+  // The instance for the next call.
+  function current() {
+    if (live && !live.broken) return live;
+    if (live && spare) {
+      live = spare;
+      spare = null;
+      makeSpare();
+      return live;
+    }
+    if (live) {
+      throw boundary.internal('the wasm module failed and its replacement is still loading');
+    }
+    throw new WxSubscribeError({
+      code: 'not-initialised', kind: 'not-ready',
+      message: 'wx-subscribe is not initialised: call ' + initName + '() ' + when,
+      advice: 'call require("wx-subscribe").' + initName + '() ' + when + ', and let it finish before using it',
+      retryable: true,
+    });
+  }
+
+  // After a call: a broken instance starts its replacement now.
+  function afterCall() {
+    if (live && live.broken) makeSpare();
+  }
+
+  // Runs fn(instance) on the current instance.
+  function run(fn) {
+    try {
+      return fn(current());
+    } finally {
+      afterCall();
+    }
+  }
+
+  // Wraps an export that takes its arguments as they are.
   function exported(name) {
     return function () {
-      if (!glue) {
-        throw new WxSubscribeError({
-          code: 'not-initialised', kind: 'not-ready',
-          message: 'wx-subscribe is not initialised: call ' + initName + '() ' + when,
-          advice: 'call require("wx-subscribe").' + initName + '() ' + when + ', and let it finish before using it',
-          retryable: true,
-        });
-      }
-      try {
-        return glue.exports[name].apply(null, arguments);
-      } catch (thrown) {
-        throw WxSubscribeError.from(thrown);
-      }
+      var args = Array.prototype.slice.call(arguments);
+      return run(function (instance) { return boundary.call(instance, name, args); });
     };
   }
 
-  return { init: init, isReady: function () { return glue !== null; }, exported: exported, defaultPath: defaultPath };
+  return { init: init, isReady: function () { return live !== null; }, run: run, exported: exported, defaultPath: defaultPath };
 }
 
 var page = wasmModule(function () { return require('./wx_subscribe_glue.js'); },
@@ -103,9 +157,14 @@ module.exports = {
   clientInfo: client.clientInfo,
   DEFAULT_PATH: page.defaultPath,
   DEFAULT_SEND_PATH: send.defaultPath,
+  LIMITS: boundary.LIMITS,
   WxSubscribeError: WxSubscribeError,
+  /** templates(list) -> a TemplateList: the list measured once, for plan() and subscriber(). */
+  templates: function (list) { return new templates.TemplateList(list); },
   /** plan(templates, subscriptionsSetting?, options?, answered?) -> Plan */
-  plan: page.exported('plan'),
+  plan: function (list, setting, options, answered) {
+    return page.run(function (instance) { return templates.plan(instance, list, setting, options, answered); });
+  },
   /** interpretResult(batch, successOrFailResult) -> Outcome (throws WxSubscribeError for a fail result) */
   interpretResult: page.exported('interpretResult'),
   /** The crate's version. */

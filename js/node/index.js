@@ -1,23 +1,39 @@
 // wx-subscribe for Node (cloud functions, servers): the send side, the same
-// Rust code as the mini-program's send module, built by wasm-bindgen for Node.
+// Rust code and the same boundary as the mini-program's send module. Node can
+// instantiate synchronously, so a call that traps throws an 'internal' error
+// and the next call gets a fresh instance at once.
 // Errors are the same WxSubscribeError as in the mini-program.
 'use strict';
 
-var glue = require('./wx_subscribe_send.js');
+var fs = require('fs');
+var path = require('path');
+var boundary = require('./boundary.js');
 var WxSubscribeError = require('./error.js');
+var createGlue = require('./wx_subscribe_send_glue.js');
+
+var compiled = new WebAssembly.Module(fs.readFileSync(path.join(__dirname, 'wx_subscribe_send_bg.wasm')));
+var live = null;
+
+function instance() {
+  if (live && !live.broken) return live;
+  var glue = createGlue();
+  var imports = {};
+  imports[glue.importModule] = glue.imports;
+  var made = new WebAssembly.Instance(compiled, imports);
+  glue.setWasm(made.exports);
+  live = { exports: glue.exports, memory: made.exports.memory, broken: false };
+  return live;
+}
 
 function wrap(name) {
   return function () {
-    try {
-      return glue[name].apply(null, arguments);
-    } catch (thrown) {
-      throw WxSubscribeError.from(thrown);
-    }
+    return boundary.call(instance(), name, Array.prototype.slice.call(arguments));
   };
 }
 
 module.exports = {
   WxSubscribeError: WxSubscribeError,
+  LIMITS: boundary.LIMITS,
   /** describeTemplate(template) -> { id?, keywords: [{ key, type, label?, choices? }] } */
   describeTemplate: wrap('describeTemplate'),
   /** checkData(template, data, options?) -> { ok, data, violations, changes } */

@@ -7,7 +7,8 @@ use super::rules::{check, Problem};
 use super::template::{KeywordType, SendTemplate};
 use crate::error::decimal;
 use crate::template::shown;
-use crate::value::Value;
+use crate::index::Index;
+use crate::value::{quote, Value};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -36,7 +37,7 @@ pub struct Violation {
     /// The keyword type (`"thing"`), or `"data"` for missing and unknown keys.
     pub rule: &'static str,
     /// `"empty"`, `"too-long"`, `"bad-character"`, `"bad-format"`, `"not-in-enum"`,
-    /// `"not-a-string"`, `"missing"` or `"unknown-key"`.
+    /// `"not-a-string"`, `"lone-surrogate"`, `"missing"` or `"unknown-key"`.
     pub code: &'static str,
     /// What is wrong, starting with `data.<key>`.
     pub message: String,
@@ -104,7 +105,7 @@ fn violation(key: &str, rule: &'static str, p: Problem) -> Violation {
         key: key.to_owned(),
         rule,
         code: p.code,
-        message: ["data.", key, " ", &p.message].concat(),
+        message: ["data.", &quote(key), " ", &p.message].concat(),
         fix: p.fix,
         length: p.length.map(|n| n as u32),
         limit: p.limit.map(|n| n as u32),
@@ -127,11 +128,13 @@ pub fn check_data(template: &SendTemplate, data: &Value, options: &CheckOptions)
         result.ok = false;
         return result;
     };
+    let given_keys = Index::new(members.iter().map(|(key, _)| key.as_str()));
     for keyword in &template.keywords {
         let rule = keyword.kind.name();
-        let given = data.get(&keyword.key).map(|v| v.get("value").unwrap_or(v));
+        let given = given_keys.first(&keyword.key).map(|i| &members[i].1).filter(|v| **v != Value::Null);
+        let given = given.map(|v| v.get("value").unwrap_or(v));
         let Some(given) = given.filter(|v| !matches!(v, Value::Object(_))) else {
-            let fix = ["add data.", &keyword.key, " = { value: ... }"].concat();
+            let fix = ["add data.", &quote(&keyword.key), " = { value: ... }"].concat();
             result.violations.push(data_violation(&keyword.key, "missing", "is missing", fix));
             continue;
         };
@@ -143,7 +146,7 @@ pub fn check_data(template: &SendTemplate, data: &Value, options: &CheckOptions)
             }
         };
         let original = match given {
-            Value::String(s) => s.clone(),
+            Value::String(s) | Value::Unpaired(s) => s.clone(),
             other => shown(other),
         };
         if value != original {
@@ -154,13 +157,26 @@ pub fn check_data(template: &SendTemplate, data: &Value, options: &CheckOptions)
         }
         result.data.0.push((keyword.key.clone(), value));
     }
-    for (key, _) in members.iter().filter(|(key, _)| template.keyword(key).is_none()) {
-        let keys: Vec<&str> = template.keywords.iter().map(|k| k.key.as_str()).collect();
-        let fix = ["remove it: the template's keys are ", &keys.join(", ")].concat();
-        result.violations.push(data_violation(key, "unknown-key", "is not a key of this template", fix));
+    let template_keys = Index::new(template.keywords.iter().map(|k| k.key.as_str()));
+    let mut unknown = members.iter().filter(|(key, _)| template_keys.first(key).is_none()).peekable();
+    if unknown.peek().is_some() {
+        let fix = ["remove it: the template's keys are ", &listed(template.keywords.iter().map(|k| k.key.as_str()))].concat();
+        for (key, _) in unknown {
+            result.violations.push(data_violation(key, "unknown-key", "is not a key of this template", fix.clone()));
+        }
     }
     result.ok = result.violations.is_empty();
     result
+}
+
+/// Names for a message: the first ten, quoted short, then how many more.
+fn listed<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let total = names.len();
+    let mut text = names.take(10).map(quote).collect::<Vec<_>>().join(", ");
+    if total > 10 {
+        text.push_str(&[" and ", &decimal(total as i64 - 10), " more"].concat());
+    }
+    text
 }
 
 /// The text to send for one value, normalised when asked.
@@ -169,6 +185,13 @@ fn value_text(kind: KeywordType, given: &Value, options: &CheckOptions) -> Resul
     match given {
         Value::String(s) if options.normalise => Ok(normalise(kind, s)),
         Value::String(s) => Ok(s.clone()),
+        // A lone surrogate (U+FFFD here) cannot be sent: normalising drops it, strictly it is a violation.
+        Value::Unpaired(s) if options.normalise => Ok(normalise(kind, &s.replace(char::REPLACEMENT_CHARACTER, ""))),
+        Value::Unpaired(s) => Err(Problem {
+            code: "lone-surrogate",
+            suggestion: Some(s.replace(char::REPLACEMENT_CHARACTER, "")),
+            ..not_text("holds a lone surrogate (half of a UTF-16 pair, often from cutting a string inside an emoji), which WeChat cannot store", "remove it, or check with normalise: true, which drops it")
+        }),
         Value::Number(ms) if options.normalise && timestamp => format_timestamp(*ms, options.utc_offset_minutes, kind == KeywordType::Time)
             .ok_or_else(|| not_text("is a timestamp outside the years 1970 to 9999", "pass milliseconds since 1970 (Date.now())")),
         Value::Number(n) if !timestamp && n.fract() == 0.0 && n.abs() < 1e15 => Ok(decimal(*n as i64)),

@@ -4,7 +4,7 @@
 use super::check::{check_data, Change, CheckOptions, Data, DataCheck};
 use super::template::SendTemplate;
 use crate::error::Error;
-use crate::value::Value;
+use crate::value::{quote, Value};
 use serde::Serialize;
 
 /// Which API sends: HTTPS (`template_id`, `miniprogram_state`) or a cloud
@@ -79,7 +79,7 @@ fn text_field<'a>(request: &'a Value, names: &[&str], what: &str, needed: bool) 
 
 fn one_of(value: Option<&str>, allowed: &[&str], what: &str, code: &'static str) -> Result<Option<String>, Error> {
     match value {
-        Some(v) if !allowed.contains(&v) => Err(Error::input(code, [what, " '", v, "' is not one of ", &allowed.join(", ")].concat(), REQUEST_ADVICE)),
+        Some(v) if !allowed.contains(&v) => Err(Error::input(code, [what, " '", &quote(v), "' is not one of ", &allowed.join(", ")].concat(), REQUEST_ADVICE)),
         v => Ok(v.map(str::to_owned)),
     }
 }
@@ -90,7 +90,7 @@ fn check_openid(openid: &str) -> Result<(), Error> {
     if ok {
         return Ok(());
     }
-    Err(Error::input("send-bad-openid", ["touser '", openid, "' is not an openid"].concat(),
+    Err(Error::input("send-bad-openid", ["touser '", &quote(openid), "' is not an openid"].concat(),
         "use the receiver's openid: in a cloud function, cloud.getWXContext().OPENID"))
 }
 
@@ -101,7 +101,7 @@ fn check_page(page: &str) -> Result<(), Error> {
     if path.split('/').all(segment_ok) {
         return Ok(());
     }
-    Err(Error::input("send-bad-page", ["page '", page, "' is not a page path of this mini-program"].concat(),
+    Err(Error::input("send-bad-page", ["page '", &quote(page), "' is not a page path of this mini-program"].concat(),
         "write it relative to the root, without a leading /, like pages/order/detail?id=1; it must be in the released version (else 41030)"))
 }
 

@@ -2,7 +2,7 @@
 //! or a cloud call's `{ errCode, errMsg }`), as an error value or the message id.
 
 use crate::error::{decimal, from_wechat, wechat_answer, Error, ErrorKind, Known};
-use crate::value::Value;
+use crate::value::{quote, Value};
 use serde::Serialize;
 
 /// A message WeChat accepted.
@@ -66,7 +66,7 @@ pub fn interpret_send(response: &Value) -> Result<Sent, Error> {
     let field = err_msg.as_deref().and_then(bad_field);
     let mut error = from_wechat(SEND_FAILURES, err_code, err_msg);
     if let Some(field) = field {
-        error.message = [&error.message, ": ", &field].concat();
+        error.message = [&error.message, ": ", &quote(&field)].concat();
         error.field = Some(field);
     }
     Err(error)

@@ -7,6 +7,7 @@
 
 use super::template::KeywordType;
 use crate::error::decimal;
+use crate::value::quote;
 
 /// Why a value breaks its keyword's rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +82,7 @@ fn format(ok: bool, value: &str, what: &str, fix: &str) -> Result<(), Problem> {
     if ok {
         return Ok(());
     }
-    Err(problem("bad-format", ["'", value, "' is not a valid ", what].concat(), fix.to_owned()))
+    Err(problem("bad-format", ["'", &quote(value), "' is not a valid ", what].concat(), fix.to_owned()))
 }
 
 const DATE_FIX: &str = "write it as 2019-10-01 or 2019年10月1日; a time may follow (2019-10-01 15:01), and a range joins two with ~";
@@ -144,7 +145,7 @@ pub fn check(kind: KeywordType, value: &str, choices: &[String]) -> Result<(), P
             }
             let names: Vec<&str> = choices.iter().map(String::as_str).collect();
             let fix = ["use one of: ", &names.join(", ")].concat();
-            Err(problem("not-in-enum", ["'", value, "' is not one of the template's values"].concat(), fix))
+            Err(problem("not-in-enum", ["'", &quote(value), "' is not one of the template's values"].concat(), fix))
         }
     }
 }

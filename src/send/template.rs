@@ -4,7 +4,8 @@
 
 use crate::error::{decimal, Error};
 use crate::template::shown;
-use crate::value::{find, Value};
+use crate::index::Index;
+use crate::value::{find, quote, Value};
 use serde::Serialize;
 
 /// A keyword's type, named by its key's prefix: `thing4` is a `thing`.
@@ -143,7 +144,7 @@ pub fn parse_send_template(value: &Value) -> Result<SendTemplate, Error> {
         apply_enum_values(&mut keywords, enums)?;
     }
     if let Some(k) = keywords.iter().find(|k| k.kind == KeywordType::Enum && k.choices.is_empty()) {
-        return Err(bad("send-template-enum-without-values", ["enum keyword '", &k.key, "' has no keywordEnumValueList values"].concat()));
+        return Err(bad("send-template-enum-without-values", ["enum keyword '", &quote(&k.key), "' has no keywordEnumValueList values"].concat()));
     }
     Ok(SendTemplate { id, keywords })
 }
@@ -151,6 +152,7 @@ pub fn parse_send_template(value: &Value) -> Result<SendTemplate, Error> {
 /// Parses `content`: `label:{{key.DATA}}` per line. Errors name the character position.
 pub fn parse_content(content: &str) -> Result<Vec<Keyword>, Error> {
     let mut keywords: Vec<Keyword> = Vec::new();
+    let mut positions = Vec::new();
     let mut rest = content;
     while let Some(open) = find(rest, "{{") {
         let at = content.len() - rest.len() + open;
@@ -162,14 +164,12 @@ pub fn parse_content(content: &str) -> Result<Vec<Keyword>, Error> {
         let inner = &after[..close];
         let key = inner.strip_suffix(".DATA").unwrap_or("");
         let Some(kind) = KeywordType::of_key(key) else {
-            let message = ["content: '{{", inner, "}}' at character ", &position(), " is not {{type<digits>.DATA}} with a known type (thing, number, date, ...)"].concat();
+            let message = ["content: '{{", &quote(inner), "}}' at character ", &position(), " is not {{type<digits>.DATA}} with a known type (thing, number, date, ...)"].concat();
             return Err(bad("content-bad-key", message));
         };
-        if keywords.iter().any(|k| k.key == key) {
-            return Err(bad("content-duplicate-key", ["content: key '", key, "' at character ", &position(), " appears twice"].concat()));
-        }
-        let line_start = content.as_bytes()[..at].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let line = content[line_start..at].trim();
+        // The label is the text before the placeholder, on its line and after the previous placeholder.
+        let segment = &rest[..open];
+        let line = segment[segment.as_bytes().iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)..].trim();
         let label = line.strip_suffix(':').or_else(|| line.strip_suffix('：')).unwrap_or(line).trim();
         keywords.push(Keyword {
             key: key.to_owned(),
@@ -177,18 +177,43 @@ pub fn parse_content(content: &str) -> Result<Vec<Keyword>, Error> {
             label: (!label.is_empty()).then(|| label.to_owned()),
             choices: Vec::new(),
         });
+        positions.push(at);
+        check_count(keywords.len())?;
         rest = &after[close + 2..];
     }
     if keywords.is_empty() {
         return Err(bad("content-no-keywords", "content has no {{key.DATA}} placeholder".into()));
     }
+    if let Some((_, repeat)) = repeated(&keywords) {
+        let position = decimal(content[..positions[repeat]].chars().count() as i64);
+        let key = quote(&keywords[repeat].key);
+        return Err(bad("content-duplicate-key", ["content: key '", &key, "' at character ", &position, " appears twice"].concat()));
+    }
     Ok(keywords)
+}
+
+/// The most keywords one template may have (WeChat's have at most 5 to 10).
+pub const MAX_KEYWORDS: usize = 10_000;
+
+/// The first keyword whose key an earlier one has, with that earlier one; or
+/// an error when there are more keywords than [`MAX_KEYWORDS`].
+fn repeated(keywords: &[Keyword]) -> Option<(usize, usize)> {
+    Index::new(keywords.iter().map(|k| k.key.as_str())).first_repeat()
+}
+
+fn check_count(count: usize) -> Result<(), Error> {
+    if count <= MAX_KEYWORDS {
+        return Ok(());
+    }
+    let message = ["the template has ", &decimal(count as i64), " keywords, over the limit of ", &decimal(MAX_KEYWORDS as i64)].concat();
+    Err(bad("too-many-keywords", message))
 }
 
 fn parse_keyword_list(list: &Value) -> Result<Vec<Keyword>, Error> {
     let Value::Array(items) = list else {
         return Err(Error::shape("send-template-bad", "template.keywords", "an array", list, TEMPLATE_ADVICE));
     };
+    check_count(items.len())?;
     let mut keywords: Vec<Keyword> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let at = || ["template.keywords[", &decimal(i as i64), "]"].concat();
@@ -200,14 +225,15 @@ fn parse_keyword_list(list: &Value) -> Result<Vec<Keyword>, Error> {
         };
         let kind = rule.and_then(KeywordType::from_name).or_else(|| KeywordType::of_key(&key));
         let Some(kind) = kind else {
-            return Err(bad("send-template-bad-keyword", [&at(), ": '", &key, "' names no known type (thing, number, date, ...)"].concat()));
+            return Err(bad("send-template-bad-keyword", [&at(), ": '", &quote(&key), "' names no known type (thing, number, date, ...)"].concat()));
         };
-        if keywords.iter().any(|k| k.key == key) {
-            return Err(bad("send-template-bad-keyword", [&at(), " repeats the key '", &key, "'"].concat()));
-        }
         let label = item.get("name").and_then(Value::as_str).map(str::to_owned);
         let choices = strings(item.get("enumValues"), &at())?;
         keywords.push(Keyword { key, kind, label, choices });
+    }
+    if let Some((_, repeat)) = repeated(&keywords) {
+        let at = ["template.keywords[", &decimal(repeat as i64), "]"].concat();
+        return Err(bad("send-template-bad-keyword", [&at, " repeats the key '", &quote(&keywords[repeat].key), "'"].concat()));
     }
     Ok(keywords)
 }
@@ -228,13 +254,18 @@ fn apply_enum_values(keywords: &mut [Keyword], list: &Value) -> Result<(), Error
     let Value::Array(items) = list else {
         return Err(Error::shape("send-template-bad-enum", "keywordEnumValueList", "an array", list, TEMPLATE_ADVICE));
     };
+    let mut found = Vec::with_capacity(items.len());
+    let index = Index::new(keywords.iter().map(|k| k.key.as_str()));
     for item in items {
         let code = item.get("keywordCode").and_then(Value::as_str).unwrap_or("");
-        let Some(keyword) = keywords.iter_mut().find(|k| k.key == code) else {
-            return Err(bad("send-template-bad-enum", ["keywordEnumValueList names '", code, "', which the template does not have"].concat()));
+        let Some(at) = index.first(code) else {
+            return Err(bad("send-template-bad-enum", ["keywordEnumValueList names '", &quote(code), "', which the template does not have"].concat()));
         };
-        keyword.choices = strings(item.get("enumValueList"), "keywordEnumValueList.enumValueList")?;
-        keyword.kind = KeywordType::Enum;
+        found.push((at, strings(item.get("enumValueList"), "keywordEnumValueList.enumValueList")?));
+    }
+    for (at, choices) in found {
+        keywords[at].choices = choices;
+        keywords[at].kind = KeywordType::Enum;
     }
     Ok(())
 }

@@ -1,0 +1,160 @@
+// The JS half of the wasm boundary (the Rust half is src/wasm.rs). One call
+// crosses once each way:
+// - in: the arguments become one JSON text, measured while JSON.stringify
+//   writes it (inside a try/catch, so a throwing getter, a revoked Proxy, a
+//   cycle or a BigInt is an 'input' error here and never reaches wasm) and
+//   refused past the caps before anything is copied; then its UTF-16 code
+//   units are copied into wasm memory. Phones have no TextEncoder, and a
+//   string's code units are what a JS loop can copy fastest.
+// - out: the answer's JSON text comes back as UTF-16 code units and is
+//   decoded with String.fromCharCode and JSON.parse, native on every engine.
+// The exports never call into JS and never throw: an exception out of one is
+// a trap (a bug, or out of memory). The instance is then marked broken, the
+// call throws an 'internal' WxSubscribeError, and the owner of the instance
+// (loader.js, node/index.js) gives the next call a fresh one. So does an
+// instance whose memory grew past RETIRE_BYTES (wasm memory never shrinks).
+'use strict';
+
+var WxSubscribeError = require('./error.js');
+
+/** The caps on one call's input; the Rust reader (src/json.rs) has the same. */
+var LIMITS = {
+  /** UTF-16 code units of the arguments' JSON text. */
+  units: 2097152,
+  /** Values in the arguments (strings, numbers, arrays, objects, ...). */
+  values: 262144,
+  /** UTF-16 code units of one string. */
+  stringUnits: 262144,
+};
+
+/** An instance whose memory grew past this is replaced after the call (bytes). */
+var RETIRE_BYTES = 32 * 1024 * 1024;
+
+var INPUT_ADVICE = 'pass plain data (objects, arrays, strings, numbers, booleans) within the documented limits';
+
+function inputError(code, message) {
+  return new WxSubscribeError({ code: code, kind: 'input', retryable: false, message: message, advice: INPUT_ADVICE });
+}
+
+function tooLarge(what, limit) {
+  return inputError('input-too-large', 'the input has more than ' + limit + ' ' + what);
+}
+
+// A thrown value's message, cut short, without trusting the value.
+function describe(thrown) {
+  try {
+    var message = thrown && thrown.message;
+    return typeof message === 'string' ? message.slice(0, 100) : '';
+  } catch (e) {
+    return '';
+  }
+}
+
+/** The 'input' error for a value that threw while it was read. */
+function unreadable(thrown) {
+  return inputError('input-unreadable', 'the input could not be read as data (a getter or Proxy threw, it refers to itself, or it nests too deep): ' + describe(thrown));
+}
+
+/** The JSON text of `args`, measured as it is written; throws an 'input' WxSubscribeError. */
+function serialise(args) {
+  var values = 0;
+  var units = 0;
+  var refused = null;
+  function measure(key, value) {
+    values += 1;
+    units += key.length + 4;
+    switch (typeof value) {
+      case 'string':
+        units += value.length;
+        if (value.length > LIMITS.stringUnits) refused = tooLarge('UTF-16 code units in one string', LIMITS.stringUnits);
+        break;
+      case 'object':
+        // Arrays and typed arrays: refused by their length, before the engine walks them.
+        if (value !== null && typeof value.length === 'number' && value.length > LIMITS.values) refused = tooLarge('values', LIMITS.values);
+        break;
+      case 'function':
+      case 'symbol':
+      case 'bigint':
+        refused = inputError('input-unreadable', 'the input holds a ' + typeof value + ' value, which is not data');
+        break;
+      default:
+        units += 24;
+    }
+    if (values > LIMITS.values) refused = tooLarge('values', LIMITS.values);
+    if (units > LIMITS.units) refused = tooLarge('UTF-16 code units of JSON', LIMITS.units);
+    if (refused) throw refused;
+    return value;
+  }
+  var text;
+  try {
+    text = JSON.stringify(args, measure);
+  } catch (thrown) {
+    if (thrown === refused) throw refused;
+    throw unreadable(thrown);
+  }
+  if (text.length > LIMITS.units) throw tooLarge('UTF-16 code units of JSON', LIMITS.units);
+  return text;
+}
+
+/** A string's UTF-16 code units. */
+function toUnits(text) {
+  var units = new Uint16Array(text.length);
+  for (var i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  return units;
+}
+
+function internal(message) {
+  return new WxSubscribeError({
+    code: 'wasm-trapped', kind: 'internal', retryable: true, message: message,
+    advice: 'try again: the next call runs on a fresh module; report it if it happens again',
+  });
+}
+
+/** Decodes an answer: its `ok` value, or throws its `error` as a WxSubscribeError. */
+function decode(units) {
+  var parts = [];
+  for (var i = 0; i < units.length; i += 8192) {
+    parts.push(String.fromCharCode.apply(null, units.subarray(i, i + 8192)));
+  }
+  var answer;
+  try {
+    answer = JSON.parse(parts.join(''));
+  } catch (e) {
+    throw internal('the wasm module answered text that is not JSON');
+  }
+  if (answer.error) throw new WxSubscribeError(answer.error);
+  return answer.ok;
+}
+
+/**
+ * Calls export `name` of `instance` ({ exports, memory, broken }) with JSON
+ * text already measured (serialise). Marks the instance broken on a trap or
+ * when its memory grew past RETIRE_BYTES.
+ */
+function callText(instance, name, text) {
+  var units = toUnits(text);
+  var answer;
+  try {
+    answer = instance.exports[name](units);
+  } catch (trap) {
+    instance.broken = true;
+    throw internal('the wasm module trapped in ' + name + '(): ' + describe(trap));
+  }
+  if (instance.memory && instance.memory.buffer.byteLength > RETIRE_BYTES) instance.broken = true;
+  return decode(answer);
+}
+
+/** Calls export `name` with the arguments `args` (an array). */
+function call(instance, name, args) {
+  return callText(instance, name, serialise(args));
+}
+
+module.exports = {
+  LIMITS: LIMITS,
+  RETIRE_BYTES: RETIRE_BYTES,
+  serialise: serialise,
+  unreadable: unreadable,
+  call: call,
+  callText: callText,
+  internal: internal,
+};

@@ -1,0 +1,86 @@
+// Template lists cross into the wasm module once per instance (src/registry.rs):
+// a page plans again after every answer with the same list, and on a phone
+// every character that crosses costs. plan() registers the list the first
+// time (keyed by its JSON text) and then passes the list's handle, with the
+// setting's itemSettings and the answered ids keyed by template position.
+'use strict';
+
+var boundary = require('./boundary.js');
+
+/** Lists kept per instance; src/registry.rs keeps as many. */
+var KEPT_LISTS = 8;
+
+var hasOwn = Object.prototype.hasOwnProperty;
+
+function isPlainObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * A template list measured and written once: plan() and subscriber() take it
+ * where they take a list, and skip measuring the list again on every call.
+ */
+function TemplateList(templates) {
+  this.text = boundary.serialise([templates]);
+}
+
+function listOf(templates) {
+  return templates instanceof TemplateList ? templates : new TemplateList(templates);
+}
+
+// The list as registered in `instance`: { text, handle, ids }.
+function registered(instance, list, again) {
+  var lists = instance.lists || (instance.lists = []);
+  for (var i = 0; i < lists.length; i++) {
+    if (lists[i].text !== list.text) continue;
+    if (!again) return lists[i];
+    lists.splice(i, 1);
+    break;
+  }
+  var answer = boundary.callText(instance, 'registerTemplates', list.text);
+  var entry = { text: list.text, handle: answer.handle, ids: answer.ids };
+  lists.push(entry);
+  if (lists.length > KEPT_LISTS) lists.shift();
+  return entry;
+}
+
+// An object keyed by template id, keyed by position instead (only the list's
+// ids are looked up); anything else as it is, for the planner to judge.
+function byPosition(object, ids) {
+  if (!isPlainObject(object)) return object;
+  var keyed = {};
+  for (var i = 0; i < ids.length; i++) {
+    if (hasOwn.call(object, ids[i])) keyed[i] = object[ids[i]];
+  }
+  return keyed;
+}
+
+function planText(entry, setting, options, answered) {
+  var args;
+  try {
+    var shaped = setting;
+    if (isPlainObject(setting)) {
+      shaped = { mainSwitch: setting.mainSwitch };
+      if (setting.itemSettings !== undefined) shaped.itemSettings = byPosition(setting.itemSettings, entry.ids);
+    }
+    args = [entry.handle, shaped, options, byPosition(answered, entry.ids)];
+  } catch (thrown) {
+    throw boundary.unreadable(thrown);
+  }
+  return boundary.serialise(args);
+}
+
+/** plan(templates, setting, options, answered) on `instance`. */
+function plan(instance, templates, setting, options, answered) {
+  var list = listOf(templates);
+  var entry = registered(instance, list, false);
+  try {
+    return boundary.callText(instance, 'plan', planText(entry, setting, options, answered));
+  } catch (error) {
+    if (error.code !== 'templates-not-registered') throw error;
+    entry = registered(instance, list, true);
+    return boundary.callText(instance, 'plan', planText(entry, setting, options, answered));
+  }
+}
+
+module.exports = { TemplateList: TemplateList, plan: plan };

@@ -1,0 +1,583 @@
+//! JSON text in UTF-16 code units, both ways: how a call's arguments come in
+//! from JS and how its answer goes back. UTF-16 because that is what a JS
+//! string is: the JS side copies a string's code units in and decodes the
+//! answer with `String.fromCharCode` and `JSON.parse`, native on every engine,
+//! where phones have no `TextEncoder`/`TextDecoder`.
+//!
+//! The reader measures before it builds: text, values, string length and
+//! nesting are capped ([`MAX_INPUT_UNITS`], [`MAX_VALUES`], [`MAX_STRING_UNITS`],
+//! [`MAX_DEPTH`]), so no input can take unbounded memory or time. A string that
+//! holds a lone surrogate becomes [`Value::Unpaired`].
+
+use crate::error::{decimal, Error};
+use crate::value::{Value, MAX_DEPTH, TOO_DEEP};
+use serde::ser::{self, Serialize};
+
+/// The most UTF-16 code units the JSON text of one call's arguments may have (2 Mi).
+pub const MAX_INPUT_UNITS: usize = 2 * 1024 * 1024;
+/// The most values (strings, numbers, arrays, objects, ...) one call's arguments may hold.
+pub const MAX_VALUES: usize = 262_144;
+/// The most UTF-16 code units one string may have (256 Ki).
+pub const MAX_STRING_UNITS: usize = 256 * 1024;
+
+const INPUT_ADVICE: &str = "pass plain data (objects, arrays, strings, numbers, booleans) within the documented limits";
+
+fn too_large(what: &str, limit: usize) -> Error {
+    Error::input("input-too-large", ["the input has more than ", &decimal(limit as i64), " ", what].concat(), INPUT_ADVICE)
+}
+
+fn malformed(at: usize) -> Error {
+    Error::input("input-unreadable", ["the input is not JSON text (at code unit ", &decimal(at as i64), ")"].concat(), INPUT_ADVICE)
+}
+
+/// Reads one JSON value from UTF-16 text, within the caps.
+pub fn read(units: &[u16]) -> Result<Value, Error> {
+    if units.len() > MAX_INPUT_UNITS {
+        return Err(too_large("UTF-16 code units of JSON", MAX_INPUT_UNITS));
+    }
+    let mut reader = Reader { units, at: 0, values: 0 };
+    let value = reader.value(0)?;
+    reader.space();
+    if reader.at != units.len() {
+        return Err(malformed(reader.at));
+    }
+    Ok(value)
+}
+
+struct Reader<'a> {
+    units: &'a [u16],
+    at: usize,
+    values: usize,
+}
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<u16> {
+        self.units.get(self.at).copied()
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(0x20 | 0x09 | 0x0a | 0x0d)) {
+            self.at += 1;
+        }
+    }
+
+    fn expect(&mut self, unit: u8) -> Result<(), Error> {
+        self.space();
+        if self.peek() != Some(unit.into()) {
+            return Err(malformed(self.at));
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, Error> {
+        let end = self.at + word.len();
+        if self.units.get(self.at..end).is_some_and(|u| u.iter().zip(word.bytes()).all(|(a, b)| *a == u16::from(b))) {
+            self.at = end;
+            return Ok(value);
+        }
+        Err(malformed(self.at))
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, Error> {
+        self.space();
+        self.values += 1;
+        if self.values > MAX_VALUES {
+            return Err(too_large("values", MAX_VALUES));
+        }
+        match self.peek().and_then(|u| u8::try_from(u).ok()) {
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'"') => Ok(match self.string()? {
+                (text, false) => Value::String(text),
+                (text, true) => Value::Unpaired(text),
+            }),
+            Some(b'[' | b'{') if depth >= MAX_DEPTH => Err(Error::input("input-too-deep", TOO_DEEP.to_owned(), INPUT_ADVICE)),
+            Some(b'[') => {
+                self.at += 1;
+                let mut items = Vec::new();
+                if !self.close(b']') {
+                    loop {
+                        items.push(self.value(depth + 1)?);
+                        if self.close(b']') {
+                            break;
+                        }
+                        self.expect(b',')?;
+                    }
+                }
+                Ok(Value::Array(items))
+            }
+            Some(b'{') => {
+                self.at += 1;
+                let mut members = Vec::new();
+                if !self.close(b'}') {
+                    loop {
+                        self.space();
+                        let (key, _) = self.string()?;
+                        self.expect(b':')?;
+                        members.push((key, self.value(depth + 1)?));
+                        if self.close(b'}') {
+                            break;
+                        }
+                        self.expect(b',')?;
+                    }
+                }
+                Ok(Value::Object(members))
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(malformed(self.at)),
+        }
+    }
+
+    /// Consumes `unit` if it comes next (after white space).
+    fn close(&mut self, unit: u8) -> bool {
+        self.space();
+        let found = self.peek() == Some(unit.into());
+        self.at += usize::from(found);
+        found
+    }
+
+    /// A number, exact for whole numbers up to 2^53 (all the core reads:
+    /// counts, codes, timestamps); other values are as near as 19 digits give.
+    fn number(&mut self) -> Result<Value, Error> {
+        let start = self.at;
+        let negative = self.peek() == Some(b'-'.into());
+        self.at += usize::from(negative);
+        let (mut mantissa, mut exponent, mut digits) = (0u64, 0i32, 0);
+        let mut fraction = false;
+        while let Some(unit) = self.peek() {
+            match unit {
+                0x30..=0x39 => {
+                    if mantissa < 1_000_000_000_000_000_000 {
+                        mantissa = mantissa * 10 + u64::from(unit - 0x30);
+                        exponent -= i32::from(fraction);
+                    } else {
+                        exponent += i32::from(!fraction);
+                    }
+                    digits += 1;
+                }
+                0x2e if !fraction => fraction = true,
+                _ => break,
+            }
+            self.at += 1;
+        }
+        if digits == 0 {
+            return Err(malformed(start));
+        }
+        if matches!(self.peek(), Some(0x65 | 0x45)) {
+            self.at += 1;
+            let sign = match self.peek() {
+                Some(0x2d) => -1,
+                Some(0x2b) => 1,
+                _ => 0,
+            };
+            self.at += usize::from(sign != 0);
+            let mut power = 0i32;
+            let first = self.at;
+            while let Some(unit @ 0x30..=0x39) = self.peek() {
+                power = (power * 10 + i32::from(unit - 0x30)).min(10_000);
+                self.at += 1;
+            }
+            if self.at == first {
+                return Err(malformed(start));
+            }
+            exponent += if sign < 0 { -power } else { power };
+        }
+        let magnitude = mantissa as f64;
+        let value = if exponent >= 0 { magnitude * 10f64.powi(exponent) } else { magnitude / 10f64.powi(-exponent) };
+        Ok(Value::Number(if negative { -value } else { value }))
+    }
+
+    fn hex(&mut self) -> Result<u16, Error> {
+        let mut unit = 0u16;
+        for _ in 0..4 {
+            let digit = self.peek().and_then(|u| char::from_u32(u.into())).and_then(|c| c.to_digit(16));
+            let Some(digit) = digit else { return Err(malformed(self.at)) };
+            unit = unit * 16 + digit as u16;
+            self.at += 1;
+        }
+        Ok(unit)
+    }
+
+    /// A string, and whether it held a lone surrogate (each one is U+FFFD in the text).
+    fn string(&mut self) -> Result<(String, bool), Error> {
+        if self.peek() != Some(b'"'.into()) {
+            return Err(malformed(self.at));
+        }
+        self.at += 1;
+        let start = self.at;
+        let mut code_units: Vec<u16> = Vec::new();
+        loop {
+            let Some(unit) = self.peek() else { return Err(malformed(self.at)) };
+            self.at += 1;
+            match unit {
+                0x22 => break,
+                0x5c => {
+                    let escaped = self.peek().ok_or_else(|| malformed(self.at))?;
+                    self.at += 1;
+                    code_units.push(match u8::try_from(escaped).unwrap_or(0) {
+                        b'"' => 0x22,
+                        b'\\' => 0x5c,
+                        b'/' => 0x2f,
+                        b'b' => 0x08,
+                        b'f' => 0x0c,
+                        b'n' => 0x0a,
+                        b'r' => 0x0d,
+                        b't' => 0x09,
+                        b'u' => self.hex()?,
+                        _ => return Err(malformed(self.at - 1)),
+                    });
+                }
+                0..=0x1f => return Err(malformed(self.at - 1)),
+                _ => code_units.push(unit),
+            }
+            if self.at - start > MAX_STRING_UNITS {
+                return Err(too_large("UTF-16 code units in one string", MAX_STRING_UNITS));
+            }
+        }
+        let mut lone = false;
+        let text = char::decode_utf16(code_units)
+            .map(|c| {
+                c.unwrap_or_else(|_| {
+                    lone = true;
+                    char::REPLACEMENT_CHARACTER
+                })
+            })
+            .collect();
+        Ok((text, lone))
+    }
+}
+
+/// Writes `value` as JSON text in UTF-16 code units.
+pub fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u16>) {
+    // The writer cannot fail; a custom error (none of this crate's types makes
+    // one) leaves the text unfinished, which the JS side reports as a bad answer.
+    let _ = value.serialize(&mut Writer { out });
+}
+
+/// The answer of one call: `{"ok":value}` or `{"error":{code, kind, message, ...}}`.
+pub fn answer<T: Serialize>(result: &Result<T, Error>) -> Vec<u16> {
+    let mut out = Vec::new();
+    match result {
+        Ok(value) => {
+            text(&mut out, "{\"ok\":");
+            write(value, &mut out);
+        }
+        Err(error) => {
+            text(&mut out, "{\"error\":");
+            write(error, &mut out);
+        }
+    }
+    out.push(u16::from(b'}'));
+    out
+}
+
+fn text(out: &mut Vec<u16>, ascii: &str) {
+    out.extend(ascii.bytes().map(u16::from));
+}
+
+fn quoted(out: &mut Vec<u16>, value: &str) {
+    out.push(u16::from(b'"'));
+    for unit in value.encode_utf16() {
+        match unit {
+            0x22 => text(out, "\\\""),
+            0x5c => text(out, "\\\\"),
+            0..=0x1f => {
+                text(out, "\\u00");
+                out.extend([unit >> 4, unit & 15].map(|d| u16::from(b"0123456789abcdef"[usize::from(d)])));
+            }
+            _ => out.push(unit),
+        }
+    }
+    out.push(u16::from(b'"'));
+}
+
+/// The writer's error: never made by this crate's types.
+#[derive(Debug)]
+pub struct WriteError;
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the answer could not be written")
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+impl ser::Error for WriteError {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        WriteError
+    }
+}
+
+struct Writer<'a> {
+    out: &'a mut Vec<u16>,
+}
+
+/// An array or object being written: whether a comma is due.
+pub struct Compound<'w, 'a> {
+    writer: &'w mut Writer<'a>,
+    first: bool,
+    close: u8,
+}
+
+impl Compound<'_, '_> {
+    fn comma(&mut self) {
+        if !self.first {
+            self.writer.out.push(u16::from(b','));
+        }
+        self.first = false;
+    }
+
+    fn member<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), WriteError> {
+        self.comma();
+        quoted(self.writer.out, key);
+        self.writer.out.push(u16::from(b':'));
+        value.serialize(&mut *self.writer)
+    }
+
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
+        self.comma();
+        value.serialize(&mut *self.writer)
+    }
+
+    fn finish(self) -> Result<(), WriteError> {
+        self.writer.out.push(u16::from(self.close));
+        Ok(())
+    }
+}
+
+impl<'w, 'a> Writer<'a> {
+    fn open(&'w mut self, open: u8, close: u8) -> Compound<'w, 'a> {
+        self.out.push(u16::from(open));
+        Compound { writer: self, first: true, close }
+    }
+}
+
+macro_rules! whole_numbers {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result<(), WriteError> {
+            self.serialize_f64(v as f64)
+        }
+    )*};
+}
+
+impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
+    type Ok = ();
+    type Error = WriteError;
+    type SerializeSeq = Compound<'w, 'a>;
+    type SerializeTuple = Compound<'w, 'a>;
+    type SerializeTupleStruct = Compound<'w, 'a>;
+    type SerializeTupleVariant = Compound<'w, 'a>;
+    type SerializeMap = Compound<'w, 'a>;
+    type SerializeStruct = Compound<'w, 'a>;
+    type SerializeStructVariant = Compound<'w, 'a>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), WriteError> {
+        text(self.out, if v { "true" } else { "false" });
+        Ok(())
+    }
+    whole_numbers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64, serialize_f32: f32);
+    /// Whole numbers up to 2^53 exactly; others (none of this crate's answers
+    /// has one) as a whole number, and non-finite ones as `null`, as JSON.stringify does.
+    fn serialize_f64(self, v: f64) -> Result<(), WriteError> {
+        if v.is_finite() {
+            text(self.out, &decimal(v.trunc().clamp(-9.007_199_254_740_992e15, 9.007_199_254_740_992e15) as i64));
+        } else {
+            text(self.out, "null");
+        }
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), WriteError> {
+        quoted(self.out, v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Result<(), WriteError> {
+        quoted(self.out, v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), WriteError> {
+        let mut seq = self.open(b'[', b']');
+        for b in v {
+            ser::SerializeSeq::serialize_element(&mut seq, b)?;
+        }
+        seq.finish()
+    }
+    fn serialize_none(self) -> Result<(), WriteError> {
+        self.serialize_unit()
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), WriteError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), WriteError> {
+        text(self.out, "null");
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), WriteError> {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), WriteError> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), WriteError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, variant: &'static str, value: &T) -> Result<(), WriteError> {
+        let mut map = self.open(b'{', b'}');
+        map.member(variant, value)?;
+        map.finish()
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'w, 'a>, WriteError> {
+        Ok(self.open(b'[', b']'))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Compound<'w, 'a>, WriteError> {
+        Ok(self.open(b'[', b']'))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'a>, WriteError> {
+        Ok(self.open(b'[', b']'))
+    }
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Compound<'w, 'a>, WriteError> {
+        Err(WriteError)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'a>, WriteError> {
+        Ok(self.open(b'{', b'}'))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'a>, WriteError> {
+        Ok(self.open(b'{', b'}'))
+    }
+    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Compound<'w, 'a>, WriteError> {
+        Err(WriteError)
+    }
+}
+
+/// The compound traits whose items are written as array items (or, with a
+/// key, as object members): each method forwards to [`Compound`].
+macro_rules! compound {
+    ($($trait:ident :: $method:ident($($key:ident)?)),* $(,)?) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = WriteError;
+            fn $method<T: Serialize + ?Sized>(&mut self, $($key: &'static str,)? value: &T) -> Result<(), WriteError> {
+                compound!(@write self $($key)?, value)
+            }
+            fn end(self) -> Result<(), WriteError> {
+                self.finish()
+            }
+        }
+    )*};
+    (@write $self:ident, $value:ident) => { $self.item($value) };
+    (@write $self:ident $key:ident, $value:ident) => { $self.member($key, $value) };
+}
+
+compound!(
+    SerializeSeq::serialize_element(),
+    SerializeTuple::serialize_element(),
+    SerializeTupleStruct::serialize_field(),
+    SerializeTupleVariant::serialize_field(),
+    SerializeStruct::serialize_field(key),
+    SerializeStructVariant::serialize_field(key),
+);
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = WriteError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), WriteError> {
+        self.comma();
+        key.serialize(&mut *self.writer)?;
+        self.writer.out.push(u16::from(b':'));
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
+        value.serialize(&mut *self.writer)
+    }
+    fn end(self) -> Result<(), WriteError> {
+        self.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(text: &str) -> Vec<u16> {
+        text.encode_utf16().collect()
+    }
+
+    fn written<T: Serialize>(value: &T) -> String {
+        let mut out = Vec::new();
+        write(value, &mut out);
+        String::from_utf16(&out).unwrap()
+    }
+
+    #[test]
+    fn reads_what_json_stringify_writes() {
+        let v = read(&units(r#" {"a":[1,-2.5,3e2,"订阅🎉",true,false,null],"b":{"c":"\"\\\/\b\f\n\r\t\u4e2d"}} "#)).unwrap();
+        let expected: Value = serde_json::from_str(r#"{"a":[1,-2.5,300,"订阅🎉",true,false,null],"b":{"c":"\"\\/\b\f\n\r\t中"}}"#).unwrap();
+        assert_eq!(v, expected);
+    }
+
+    #[test]
+    fn whole_numbers_are_exact_up_to_2_pow_53() {
+        assert_eq!(read(&units("9007199254740992")).unwrap(), Value::Number(9_007_199_254_740_992.0));
+        assert_eq!(read(&units("1700000000000")).unwrap(), Value::Number(1_700_000_000_000.0));
+        assert_eq!(read(&units("1e+21")).unwrap(), Value::Number(1e21));
+        assert_eq!(read(&units("-0.125")).unwrap(), Value::Number(-0.125));
+        for bad in ["-", "1e", ".5", "01x", "tru", "[1,]", "{\"a\"}", "\"open", "[1 2]", "", "\"\u{1}\""] {
+            assert_eq!(read(&units(bad)).unwrap_err().code, "input-unreadable", "{bad}");
+        }
+    }
+
+    #[test]
+    fn lone_surrogates_make_an_unpaired_string_raw_or_escaped() {
+        let mut raw = units("\"a");
+        raw.push(0xd800);
+        raw.extend(units("b\""));
+        assert_eq!(read(&raw).unwrap(), Value::Unpaired("a\u{fffd}b".into()));
+        assert_eq!(read(&units(r#""\udc00""#)).unwrap(), Value::Unpaired("\u{fffd}".into()));
+        assert_eq!(read(&units(r#""\ud83c\udf89""#)).unwrap(), Value::String("🎉".into()), "an escaped pair is one character");
+    }
+
+    #[test]
+    fn caps_are_input_errors_before_anything_large_is_built() {
+        let many = ["[", &"0,".repeat(MAX_VALUES), "0]"].concat();
+        let e = read(&units(&many)).unwrap_err();
+        assert_eq!((e.code, e.kind.name()), ("input-too-large", "input"));
+        assert!(e.message.contains("262144 values"), "{}", e.message);
+        let long = ["\"", &"x".repeat(MAX_STRING_UNITS + 1), "\""].concat();
+        assert!(read(&units(&long)).unwrap_err().message.contains("in one string"));
+        assert!(read(&vec![0x20; MAX_INPUT_UNITS + 1]).unwrap_err().message.contains("code units of JSON"));
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert_eq!(read(&units(&deep)).unwrap_err().code, "input-too-deep");
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(read(&units(&ok)).is_ok());
+    }
+
+    #[test]
+    fn writes_json_that_serde_json_reads_back() {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Sample<'a> {
+            text: &'a str,
+            count: u32,
+            missing: Option<u8>,
+            list: Vec<i64>,
+            flag: bool,
+        }
+        let s = Sample { text: "订阅\"\\\n\u{1}🎉", count: 7, missing: None, list: vec![-3, 9_007_199_254_740_992], flag: true };
+        let text = written(&s);
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, serde_json::json!({"text":"订阅\"\\\n\u{1}🎉","count":7,"missing":null,"list":[-3,9_007_199_254_740_992_i64],"flag":true}));
+        assert_eq!(written(&f64::NAN), "null");
+    }
+
+    #[test]
+    fn answers_are_ok_or_error_envelopes() {
+        let ok: Result<u32, Error> = Ok(3);
+        assert_eq!(String::from_utf16(&answer(&ok)).unwrap(), r#"{"ok":3}"#);
+        let err: Result<u32, Error> = Err(Error::input("x", "m".into(), "a"));
+        let text = String::from_utf16(&answer(&err)).unwrap();
+        assert!(text.starts_with(r#"{"error":{"code":"x","kind":"input","message":"m""#), "{text}");
+    }
+}
