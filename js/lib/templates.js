@@ -25,7 +25,13 @@ function TemplateList(templates) {
 }
 
 function listOf(templates) {
-  return templates instanceof TemplateList ? templates : new TemplateList(templates);
+  var isList;
+  try {
+    isList = templates instanceof TemplateList; // a revoked Proxy throws here
+  } catch (thrown) {
+    throw boundary.unreadable(thrown);
+  }
+  return isList ? templates : new TemplateList(templates);
 }
 
 // The list as registered in `instance`: { text, handle, ids }.

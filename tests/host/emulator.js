@@ -69,6 +69,7 @@ function createHost(config) {
     storage: {},
     clickState: null, // { consumed } while a tap's gesture is usable
     openRequest: false,
+    instances: [],    // every wasm instance made, in order (tests reach into their memory)
   };
 
   function later(fn, ms) {
@@ -200,6 +201,7 @@ function createHost(config) {
           bytes = engine.brotliDecompress ? engine.brotliDecompress(bytes) : engine.readBinary(file.replace(/\.br$/, ''));
         }
         engine.WebAssembly.instantiate(bytes, imports).then(function (result) {
+          host.instances.push(result.instance);
           resolveInstance(config.instanceShape === 'result' ? result : result.instance);
         }, reject);
       });

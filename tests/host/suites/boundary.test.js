@@ -1,0 +1,121 @@
+// The wasm boundary on the emulated host: hostile input never reaches the
+// module, a trap costs one call and never poisons the next, and memory a large
+// call took is given back.
+
+var TEMPLATES = [{ id: 'T1', title: '发货通知' }, { id: 'T2', title: '退款通知' }, 'T3'];
+
+function loaded() {
+  var host = createHost({});
+  var wxs = host.require('wx-subscribe');
+  return wxs.init().then(function () { return { host: host, wxs: wxs }; });
+}
+
+// Lets the spare instance finish loading.
+function settle() {
+  return new Promise(function (resolve) { engine.setTimeout(resolve, 20); });
+}
+
+function memoryOf(instance) {
+  return instance.exports.memory.buffer.byteLength;
+}
+
+test('a trap throws an internal error for that call, and the next call runs on a fresh instance', function () {
+  return loaded().then(function (r) {
+    return settle().then(function () {
+      assert.equal(r.wxs.plan(TEMPLATES).batches.length, 1);
+      // Corrupt the live instance's memory: its allocator follows a broken
+      // free list out of bounds, a real trap ("memory access out of bounds").
+      var live = r.host.instances[0];
+      new Uint8Array(live.exports.memory.buffer).fill(0xff);
+      var e = assert.throws(function () { r.wxs.plan(TEMPLATES); });
+      assert.equal(e.name, 'WxSubscribeError');
+      assert.equal(e.kind, 'internal');
+      assert.equal(e.code, 'wasm-trapped');
+      assert.equal(e.retryable, true);
+      var plan = r.wxs.plan(TEMPLATES);
+      assert.deepEqual(plan.batches[0].ids, ['T1', 'T2', 'T3'], 'the next call answers right');
+      assert.equal(r.wxs.interpretResult(['T1'], { errMsg: 'requestSubscribeMessage:ok', T1: 'accept' }).accepted[0], 'T1');
+      return settle();
+    }).then(function () {
+      assert.equal(r.host.instances.length, 3, 'a new spare was made');
+    });
+  });
+});
+
+test('two traps in a row before the spare is back: internal errors, then a working module', function () {
+  return loaded().then(function (r) {
+    return settle().then(function () {
+      new Uint8Array(r.host.instances[0].exports.memory.buffer).fill(0xff);
+      assert.equal(assert.throws(function () { r.wxs.plan(TEMPLATES); }).kind, 'internal');
+      new Uint8Array(r.host.instances[1].exports.memory.buffer).fill(0xff);
+      assert.equal(assert.throws(function () { r.wxs.plan(TEMPLATES); }).kind, 'internal');
+      var e = assert.throws(function () { r.wxs.plan(TEMPLATES); });
+      assert.equal(e.kind, 'internal', 'no instance yet: still internal, never not-ready');
+      return settle();
+    }).then(function () {
+      assert.equal(r.wxs.plan(TEMPLATES).batches.length, 1);
+    });
+  });
+});
+
+test('an instance that grew past 16 MiB is replaced after its call, so memory is given back', function () {
+  return loaded().then(function (r) {
+    return settle().then(function () {
+      var many = [];
+      for (var i = 0; i < 10000; i++) many.push({ id: 'TEMPLATE-' + i + '-' + new Array(60).join('x'), title: '通知标题' + i });
+      var plan = r.wxs.plan(many);
+      assert.equal(plan.templates.length, 10000);
+      var grown = memoryOf(r.host.instances[0]);
+      assert.ok(grown > 16 * 1024 * 1024, 'the big call grew memory to ' + grown);
+      assert.equal(r.wxs.plan(TEMPLATES).templates.length, 3);
+      assert.ok(memoryOf(r.host.instances[1]) < 4 * 1024 * 1024, 'the next call ran on a small instance');
+    });
+  });
+});
+
+test('hostile values are input errors before anything is copied, and the module keeps working', function () {
+  return loaded().then(function (r) {
+    var throwing = {};
+    Object.defineProperty(throwing, 'id', { enumerable: true, get: function () { throw new Error('getter'); } });
+    var revocable = Proxy.revocable({}, {});
+    revocable.revoke();
+    var sparse = [];
+    sparse.length = 4294967295;
+    var huge = new Array(1 << 20).join('x');
+    var shared = [];
+    for (var i = 0; i < 5000; i++) shared.push(huge);
+    var cases = [
+      [throwing, 'input-unreadable'],
+      [revocable.proxy, 'input-unreadable'],
+      [new Proxy({}, { ownKeys: function () { throw new Error('trap'); } }), 'input-unreadable'],
+      [sparse, 'input-too-large'],
+      [shared, 'input-too-large'],
+      [[huge], 'input-too-large'],
+      [[Symbol('s')], 'input-unreadable'],
+      [[function () {}], 'input-unreadable'],
+    ];
+    if (typeof BigInt === 'function') cases.push([[BigInt(1)], 'input-unreadable']);
+    cases.forEach(function (c, n) {
+      var started = Date.now();
+      var e = assert.throws(function () { r.wxs.plan(c[0]); }, 'case ' + n);
+      assert.equal(e.name, 'WxSubscribeError', 'case ' + n);
+      assert.equal(e.code, c[1], 'case ' + n + ': ' + e.message);
+      assert.equal(e.kind, 'input');
+      assert.ok(Date.now() - started < 1000, 'case ' + n + ' took ' + (Date.now() - started) + ' ms');
+      assert.ok(e.message.length < 300, 'case ' + n + ': a short message');
+    });
+    assert.deepEqual(r.wxs.plan(TEMPLATES).batches[0].ids, ['T1', 'T2', 'T3']);
+    return settle().then(function () {
+      assert.equal(r.host.instances.length, 2, 'the instance and its spare: nothing trapped, nothing replaced');
+    });
+  });
+});
+
+test('a 200 KB id is quoted as a short prefix', function () {
+  return loaded().then(function (r) {
+    var id = new Array(200000).join('x');
+    var e = assert.throws(function () { r.wxs.plan([id, id]); });
+    assert.equal(e.code, 'template-bad-id');
+    assert.ok(e.message.length < 200, e.message.length + ' characters');
+  });
+});
