@@ -151,7 +151,7 @@ pub(crate) fn from_wechat(table: &[Known], err_code: Option<i32>, err_msg: Optio
 }
 
 /// A whole number in decimal, without the formatting machinery (it is large in wasm).
-pub(crate) fn decimal(n: i64) -> String {
+pub fn decimal(n: i64) -> String {
     let mut text = String::new();
     let mut rest = n.unsigned_abs();
     loop {

@@ -17,8 +17,8 @@ use serde::ser::{self, Serialize};
 pub const MAX_INPUT_UNITS: usize = 2 * 1024 * 1024;
 /// The most values (strings, numbers, arrays, objects, ...) one call's arguments may hold.
 pub const MAX_VALUES: usize = 262_144;
-/// The most UTF-16 code units one string may have (256 Ki).
-pub const MAX_STRING_UNITS: usize = 256 * 1024;
+/// The most UTF-16 code units one string may have (512 Ki: the content of a template with 10,000 keywords fits).
+pub const MAX_STRING_UNITS: usize = 512 * 1024;
 
 const INPUT_ADVICE: &str = "pass plain data (objects, arrays, strings, numbers, booleans) within the documented limits";
 
@@ -51,6 +51,7 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    #[inline(always)]
     fn peek(&self) -> Option<u16> {
         self.units.get(self.at).copied()
     }
@@ -207,6 +208,20 @@ impl Reader<'_> {
         }
         self.at += 1;
         let start = self.at;
+        // Plain ASCII up to the closing quote (ids, keys, codes): one pass to
+        // find its end, one to copy it, no decoding.
+        let mut end = start;
+        while end < self.units.len() && (0x20..0x7f).contains(&self.units[end]) && self.units[end] != 0x22 && self.units[end] != 0x5c {
+            end += 1;
+        }
+        if end < self.units.len() && self.units[end] == 0x22 && end - start <= MAX_STRING_UNITS {
+            let mut bytes = vec![0u8; end - start];
+            for (k, byte) in bytes.iter_mut().enumerate() {
+                *byte = self.units[start + k] as u8;
+            }
+            self.at = end + 1;
+            return Ok((String::from_utf8(bytes).unwrap_or_default(), false));
+        }
         let mut code_units: Vec<u16> = Vec::new();
         loop {
             let Some(unit) = self.peek() else { return Err(malformed(self.at)) };
@@ -277,20 +292,73 @@ fn text(out: &mut Vec<u16>, ascii: &str) {
     out.extend(ascii.bytes().map(u16::from));
 }
 
+/// How many UTF-16 code units the quoted form of `bytes` (UTF-8) takes, quotes left out.
+fn quoted_len(bytes: &[u8]) -> usize {
+    let mut units = 0;
+    for &b in bytes {
+        units += match b {
+            b'"' | b'\\' => 2,
+            0..=0x1f => 6,
+            0x80..=0xbf => 0, // a continuation byte
+            0xf0..=0xff => 2, // leads a character past U+FFFF: a surrogate pair
+            _ => 1,
+        };
+    }
+    units
+}
+
+/// Writes `value` as a JSON string. The module runs interpreted on phones
+/// without JIT, where every instruction per character counts: one pass
+/// measures, one fills the slots, and neither calls anything.
 fn quoted(out: &mut Vec<u16>, value: &str) {
-    out.push(u16::from(b'"'));
-    for unit in value.encode_utf16() {
-        match unit {
-            0x22 => text(out, "\\\""),
-            0x5c => text(out, "\\\\"),
-            0..=0x1f => {
-                text(out, "\\u00");
-                out.extend([unit >> 4, unit & 15].map(|d| u16::from(b"0123456789abcdef"[usize::from(d)])));
+    let bytes = value.as_bytes();
+    let start = out.len();
+    out.resize(start + quoted_len(bytes) + 2, 0);
+    let slots = &mut out[start..];
+    slots[0] = u16::from(b'"');
+    let (mut at, mut i) = (1, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'"' | b'\\' => {
+                slots[at] = u16::from(b'\\');
+                slots[at + 1] = u16::from(b);
+                at += 2;
+                i += 1;
             }
-            _ => out.push(unit),
+            0..=0x1f => {
+                let hex = b"0123456789abcdef";
+                for (k, unit) in [b'\\', b'u', b'0', b'0', hex[usize::from(b >> 4)], hex[usize::from(b & 15)]].into_iter().enumerate() {
+                    slots[at + k] = u16::from(unit);
+                }
+                at += 6;
+                i += 1;
+            }
+            0x20..=0x7f => {
+                slots[at] = u16::from(b);
+                at += 1;
+                i += 1;
+            }
+            _ => {
+                let width = if b >= 0xf0 { 4 } else if b >= 0xe0 { 3 } else { 2 };
+                let mut point = u32::from(b & (0x7f >> width));
+                for k in 1..width {
+                    point = (point << 6) | u32::from(bytes[i + k] & 0x3f);
+                }
+                if point >= 0x10000 {
+                    let rest = point - 0x10000;
+                    slots[at] = 0xd800 | (rest >> 10) as u16;
+                    slots[at + 1] = 0xdc00 | (rest & 0x3ff) as u16;
+                    at += 2;
+                } else {
+                    slots[at] = point as u16;
+                    at += 1;
+                }
+                i += width;
+            }
         }
     }
-    out.push(u16::from(b'"'));
+    slots[at] = u16::from(b'"');
 }
 
 /// The writer's error: never made by this crate's types.
@@ -384,7 +452,22 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     /// has one) as a whole number, and non-finite ones as `null`, as JSON.stringify does.
     fn serialize_f64(self, v: f64) -> Result<(), WriteError> {
         if v.is_finite() {
-            text(self.out, &decimal(v.trunc().clamp(-9.007_199_254_740_992e15, 9.007_199_254_740_992e15) as i64));
+            let n = v.trunc().clamp(-9.007_199_254_740_992e15, 9.007_199_254_740_992e15) as i64;
+            if n < 0 {
+                self.out.push(u16::from(b'-'));
+            }
+            let mut digits = [0u16; 20];
+            let mut rest = n.unsigned_abs();
+            let mut at = digits.len();
+            loop {
+                at -= 1;
+                digits[at] = u16::from(b'0') + (rest % 10) as u16;
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+            self.out.extend_from_slice(&digits[at..]);
         } else {
             text(self.out, "null");
         }

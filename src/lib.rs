@@ -35,16 +35,10 @@ pub mod value;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-// SAFETY: the module runs on one thread: the mini-program's JS thread (or Node's).
-static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
-
 pub use error::{Error, ErrorKind};
 pub use options::{PlanOptions, Platform, Version};
 pub use outcome::{interpret_fail, interpret_result, Outcome, Status, TemplateResult};
-pub use plan::{plan, Advice, Batch, Plan, PlannedTemplate, TemplateState};
+pub use plan::{layout, plan, Advice, Batch, Layout, Plan, PlannedTemplate, TemplateState};
 pub use registry::Registry;
 pub use setting::{KeptChoice, SubscriptionsSetting};
 pub use template::{Template, TemplateKind};

@@ -136,6 +136,50 @@ pub fn parse_answered(value: &Value) -> Result<Vec<(String, Status)>, Error> {
     }
 }
 
+/// What the planner decides, by template position: the [`Plan`] before ids
+/// and titles are filled in. The wasm boundary sends this (the JS side knows
+/// the ids and titles of a registered list), so an answer stays small.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Layout {
+    /// The main switch as read: `None` when unknown.
+    pub main_switch: Option<bool>,
+    /// The most ids one batch carries on this client.
+    pub ids_per_request: u32,
+    /// Each template's state, in the list's order.
+    pub states: Vec<TemplateState>,
+    /// Each template's kept choice, in the list's order.
+    pub kept: Vec<Option<KeptChoice>>,
+    /// The requests to make: popup batches first, then silent ones.
+    pub batches: Vec<BatchAt>,
+    /// How many templates are in each state.
+    pub counts: StateCounts,
+    /// What the page should tell the user.
+    pub advice: Vec<AdviceAt>,
+}
+
+/// A batch, naming its templates by position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BatchAt {
+    /// The kind of every template in it.
+    pub kind: TemplateKind,
+    /// The templates, by position, in the list's order.
+    pub members: Vec<usize>,
+    /// Whether WeChat shows a popup.
+    pub popup: bool,
+}
+
+/// An advice, naming its templates by position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdviceAt {
+    /// As [`Advice::code`].
+    pub code: &'static str,
+    /// The templates, by position.
+    pub members: Vec<usize>,
+    /// As [`Advice::message`].
+    pub message: &'static str,
+}
+
 /// Makes the plan.
 ///
 /// `answered` holds what earlier requests of this round answered, so the plan
@@ -148,6 +192,30 @@ pub fn plan(
     options: &PlanOptions,
     answered: &[(String, Status)],
 ) -> Result<Plan, Error> {
+    let kept = Index::new(setting.item_settings.iter().map(|(id, _)| id.as_str()));
+    let answers = Index::new(answered.iter().map(|(id, _)| id.as_str()));
+    let kept: Vec<Option<KeptChoice>> = templates.iter().map(|t| kept.first(&t.id).map(|i| setting.item_settings[i].1.clone())).collect();
+    let answers: Vec<Option<Status>> = templates.iter().map(|t| answers.first(&t.id).map(|i| answered[i].1)).collect();
+    Ok(layout(templates, &title_numbers(templates), setting.main_switch, kept, &answers, options)?.resolve(templates))
+}
+
+/// Each template's title as a number: templates with the same title have the
+/// same number (a position in the list), untitled ones have none.
+pub fn title_numbers(templates: &[Template]) -> Vec<Option<usize>> {
+    let titles = Index::new(templates.iter().map(|t| t.title.as_deref().unwrap_or("")));
+    templates.iter().map(|t| t.title.as_deref().and_then(|title| titles.first(title))).collect()
+}
+
+/// Makes the plan by position: `titles` (from [`title_numbers`]), `kept` and
+/// `answers` are aligned with `templates`.
+pub fn layout(
+    templates: &[Template],
+    titles: &[Option<usize>],
+    main_switch: Option<bool>,
+    kept: Vec<Option<KeptChoice>>,
+    answers: &[Option<Status>],
+    options: &PlanOptions,
+) -> Result<Layout, Error> {
     if let Some(v) = options.base_library.filter(|v| *v < FIRST_SUBSCRIBE_BASE_LIBRARY) {
         return Err(Error {
             code: "subscribe-unsupported",
@@ -160,29 +228,38 @@ pub fn plan(
             field: None,
         });
     }
-    let kept = Index::new(setting.item_settings.iter().map(|(id, _)| id.as_str()));
-    let answers = Index::new(answered.iter().map(|(id, _)| id.as_str()));
-    let planned: Vec<PlannedTemplate> = templates
-        .iter()
-        .map(|t| {
-            let kept = kept.first(&t.id).map(|i| setting.item_settings[i].1.clone());
-            let answer = answers.first(&t.id).map(|i| answered[i].1);
-            let state = state_of(setting.main_switch, kept.as_ref(), answer);
-            PlannedTemplate { id: t.id.clone(), title: t.title.clone(), kind: t.kind, state, kept }
-        })
+    let states: Vec<TemplateState> = (0..templates.len())
+        .map(|i| state_of(main_switch, kept.get(i).and_then(Option::as_ref), answers.get(i).copied().flatten()))
         .collect();
     let limit = options.effective_ids_per_request();
-    let batches = make_batches(&planned, limit);
-    let counts = count(&planned);
-    let advice = advise(&planned, &batches);
-    Ok(Plan {
-        main_switch: setting.main_switch,
-        ids_per_request: limit as u32,
-        templates: planned,
-        batches,
-        counts,
-        advice,
-    })
+    let batches = make_batches(templates, titles, &states, limit);
+    let counts = count(&states);
+    let advice = advise(&states, &batches);
+    Ok(Layout { main_switch, ids_per_request: limit as u32, states, kept, batches, counts, advice })
+}
+
+impl Layout {
+    /// The plan with ids and titles, for `templates` (the list it was made for).
+    pub fn resolve(self, templates: &[Template]) -> Plan {
+        let ids = |members: &[usize]| members.iter().map(|&m| templates[m].id.clone()).collect();
+        Plan {
+            main_switch: self.main_switch,
+            ids_per_request: self.ids_per_request,
+            templates: templates
+                .iter()
+                .zip(self.states)
+                .zip(self.kept)
+                .map(|((t, state), kept)| PlannedTemplate { id: t.id.clone(), title: t.title.clone(), kind: t.kind, state, kept })
+                .collect(),
+            batches: self
+                .batches
+                .iter()
+                .map(|b| Batch { kind: b.kind, ids: ids(&b.members), popup: b.popup })
+                .collect(),
+            counts: self.counts,
+            advice: self.advice.iter().map(|a| Advice { code: a.code, ids: ids(&a.members), message: a.message }).collect(),
+        }
+    }
 }
 
 fn state_of(main_switch: Option<bool>, kept: Option<&KeptChoice>, answer: Option<Status>) -> TemplateState {
@@ -199,7 +276,7 @@ fn state_of(main_switch: Option<bool>, kept: Option<&KeptChoice>, answer: Option
     }
 }
 
-/// A batch being filled: indexes into the planned templates, kept in the app's order.
+/// A batch being filled: positions of templates, kept in the list's order.
 struct Filling {
     kind: TemplateKind,
     members: Vec<usize>,
@@ -217,13 +294,15 @@ struct FirstFit {
     of_kind: [Vec<usize>; 3],
     /// Per kind, per position in `of_kind`: itself while that batch has room, else a later position.
     next_open: [Vec<usize>; 3],
-    /// Per kind, per title number: the position in `of_kind` after the title's last batch.
-    after: [Vec<usize>; 3],
+    /// Per kind and title number (`kind * titles + title`): the position in
+    /// `of_kind` after the title's last batch.
+    after: Vec<usize>,
+    titles: usize,
 }
 
 impl FirstFit {
     fn new(titles: usize) -> FirstFit {
-        FirstFit { batches: Vec::new(), of_kind: Default::default(), next_open: Default::default(), after: [0; 3].map(|_| vec![0; titles]) }
+        FirstFit { batches: Vec::new(), of_kind: Default::default(), next_open: Default::default(), after: vec![0; 3 * titles], titles }
     }
 
     /// The first position at or after `from` whose batch has room (or the end).
@@ -243,7 +322,7 @@ impl FirstFit {
     /// batch if `may_open`; false when it was not placed.
     fn place(&mut self, index: usize, kind: TemplateKind, title: Option<usize>, limit: usize, may_open: bool) -> bool {
         let k = kind as usize;
-        let from = title.map_or(0, |t| self.after[k][t]);
+        let from = title.map_or(0, |t| self.after[k * self.titles + t]);
         let at = FirstFit::open_from(&mut self.next_open[k], from);
         if at == self.of_kind[k].len() {
             if !may_open {
@@ -259,44 +338,39 @@ impl FirstFit {
             self.next_open[k][at] = at + 1;
         }
         if let Some(t) = title {
-            self.after[k][t] = at + 1;
+            self.after[k * self.titles + t] = at + 1;
         }
         true
     }
 
-    fn into_batches(self, planned: &[PlannedTemplate], popup: bool) -> impl Iterator<Item = Batch> + '_ {
-        self.batches.into_iter().map(move |b| Batch {
-            kind: b.kind,
-            ids: b.members.iter().map(|&m| planned[m].id.clone()).collect(),
-            popup,
-        })
+    fn into_batches(self, popup: bool) -> impl Iterator<Item = BatchAt> {
+        self.batches.into_iter().map(move |b| BatchAt { kind: b.kind, members: b.members, popup })
     }
 }
 
 /// First fit, in the app's order: popup templates first; silent ones then fill the
 /// free places of popup batches of their kind; the rest form silent batches.
-fn make_batches(planned: &[PlannedTemplate], limit: usize) -> Vec<Batch> {
-    let titles = Index::new(planned.iter().map(|p| p.title.as_deref().unwrap_or("")));
-    let title_of = |p: &PlannedTemplate| p.title.as_deref().and_then(|t| titles.first(t));
-    let in_state = |state| (0..planned.len()).filter(move |&i| planned[i].state == state);
-    let mut popup = FirstFit::new(planned.len());
+fn make_batches(templates: &[Template], titles: &[Option<usize>], states: &[TemplateState], limit: usize) -> Vec<BatchAt> {
+    let title_of = |index: usize| titles.get(index).copied().flatten();
+    let in_state = |state| (0..templates.len()).filter(move |&i| states[i] == state);
+    let mut popup = FirstFit::new(templates.len());
     for index in in_state(TemplateState::Ask) {
-        popup.place(index, planned[index].kind, title_of(&planned[index]), limit, true);
+        popup.place(index, templates[index].kind, title_of(index), limit, true);
     }
-    let mut silent = FirstFit::new(planned.len());
+    let mut silent = FirstFit::new(templates.len());
     for index in in_state(TemplateState::TopUp) {
-        let (kind, title) = (planned[index].kind, title_of(&planned[index]));
+        let (kind, title) = (templates[index].kind, title_of(index));
         if !popup.place(index, kind, title, limit, false) {
             silent.place(index, kind, title, limit, true);
         }
     }
-    popup.into_batches(planned, true).chain(silent.into_batches(planned, false)).collect()
+    popup.into_batches(true).chain(silent.into_batches(false)).collect()
 }
 
-fn count(planned: &[PlannedTemplate]) -> StateCounts {
+fn count(states: &[TemplateState]) -> StateCounts {
     let mut c = StateCounts::default();
-    for p in planned {
-        *match p.state {
+    for state in states {
+        *match state {
             TemplateState::Ask => &mut c.ask,
             TemplateState::TopUp => &mut c.top_up,
             TemplateState::KeptRejected => &mut c.kept_rejected,
@@ -309,23 +383,20 @@ fn count(planned: &[PlannedTemplate]) -> StateCounts {
     c
 }
 
-fn ids_in(planned: &[PlannedTemplate], state: TemplateState) -> Vec<String> {
-    planned.iter().filter(|p| p.state == state).map(|p| p.id.clone()).collect()
-}
-
-fn advise(planned: &[PlannedTemplate], batches: &[Batch]) -> Vec<Advice> {
+fn advise(states: &[TemplateState], batches: &[BatchAt]) -> Vec<AdviceAt> {
     let mut advice = Vec::new();
-    let mut add = |code, ids: Vec<String>, message| {
-        if !ids.is_empty() {
-            advice.push(Advice { code, ids, message });
+    let mut add = |code, members: Vec<usize>, message| {
+        if !members.is_empty() {
+            advice.push(AdviceAt { code, members, message });
         }
     };
-    add("open-settings", ids_in(planned, TemplateState::SwitchedOff),
+    let in_state = |state| (0..states.len()).filter(|&i| states[i] == state).collect();
+    add("open-settings", in_state(TemplateState::SwitchedOff),
         "订阅消息已关闭：请在设置页打开「接收订阅消息」后再订阅");
-    add("open-settings", ids_in(planned, TemplateState::KeptRejected),
+    add("open-settings", in_state(TemplateState::KeptRejected),
         "你曾选择不再接收这些通知：可在设置页的「订阅消息」里重新打开");
-    add("banned", ids_in(planned, TemplateState::Banned), "这些通知暂时无法订阅");
-    let silent: Vec<String> = batches.iter().filter(|b| !b.popup).flat_map(|b| b.ids.clone()).collect();
+    add("banned", in_state(TemplateState::Banned), "这些通知暂时无法订阅");
+    let silent = batches.iter().filter(|b| !b.popup).flat_map(|b| b.members.iter().copied()).collect();
     add("renew-silently", silent, "已保持订阅的通知将自动续订，不会弹窗");
     advice
 }

@@ -5,7 +5,9 @@
 //! by their position in it.
 
 use crate::error::{Error, ErrorKind};
-use crate::plan::Plan;
+use crate::options::parse_options;
+use crate::plan::{layout, parse_answered, title_numbers, Layout};
+use crate::setting::parse_setting;
 use crate::template::{parse_templates, Template};
 use crate::value::Value;
 use serde::Serialize;
@@ -16,18 +18,19 @@ pub const KEPT_LISTS: usize = 8;
 /// The lists registered so far, newest last.
 #[derive(Debug, Default)]
 pub struct Registry {
-    lists: Vec<(u32, Vec<Template>)>,
+    /// Handle, templates, and their title numbers (see [`title_numbers`]).
+    lists: Vec<(u32, Vec<Template>, Vec<Option<usize>>)>,
     last: u32,
 }
 
-/// A registered list: its handle, and its ids in the list's order (what later
-/// calls' positions refer to).
+/// A registered list: its handle, and its templates as read (what later
+/// calls' positions refer to, and what the JS side fills a layout in with).
 #[derive(Debug, Serialize)]
 pub struct Registered<'a> {
     /// The handle later plans pass.
     pub handle: u32,
-    /// The template ids, in the list's order.
-    pub ids: Vec<&'a str>,
+    /// The templates, in the list's order: `{ id, title?, kind }`.
+    pub templates: &'a [Template],
 }
 
 impl Registry {
@@ -38,50 +41,58 @@ impl Registry {
             self.lists.remove(0);
         }
         self.last = self.last.wrapping_add(1);
-        self.lists.push((self.last, templates));
-        let ids = self.lists.last().map_or_else(Vec::new, |(_, list)| list.iter().map(|t| t.id.as_str()).collect());
-        Ok(Registered { handle: self.last, ids })
+        let titles = title_numbers(&templates);
+        self.lists.push((self.last, templates, titles));
+        Ok(Registered { handle: self.last, templates: self.lists.last().map_or(&[], |(_, list, _)| list.as_slice()) })
     }
 
-    /// Plans for a registered list: `args` is `[handle, setting, options, answered]`,
-    /// where `setting.itemSettings` and `answered` are keyed by template position
-    /// (`"0"`, `"1"`, ...) instead of id. Otherwise as [`crate::plan_from_values`].
-    pub fn plan(&self, args: &Value) -> Result<Plan, Error> {
-        let handle = match args.at(0) {
-            Value::Number(n) => *n,
-            _ => -1.0,
+    /// The templates of a registered list, and their title numbers.
+    pub fn templates(&self, handle: &Value) -> Result<(&[Template], &[Option<usize>]), Error> {
+        let found = match handle {
+            Value::Number(n) => self.lists.iter().find(|(h, _, _)| f64::from(*h) == *n),
+            _ => None,
         };
-        let Some((_, templates)) = self.lists.iter().find(|(h, _)| f64::from(*h) == handle) else {
-            return Err(Error {
-                code: "templates-not-registered",
-                kind: ErrorKind::Internal,
-                message: "the template list is no longer registered in this module".to_owned(),
-                advice: "register the list again (the JS side does this by itself)",
-                retryable: true,
-                err_code: None,
-                err_msg: None,
-                field: None,
-            });
-        };
-        let setting = match args.at(1) {
-            Value::Object(members) => Value::Object(
-                members
-                    .iter()
-                    .map(|(key, value)| (key.clone(), if key == "itemSettings" { by_id(value, templates) } else { value.clone() }))
-                    .collect(),
-            ),
-            other => other.clone(),
-        };
-        crate::plan_from_parts(templates, &setting, args.at(2), &by_id(args.at(3), templates))
+        found.map(|(_, list, titles)| (list.as_slice(), titles.as_slice())).ok_or_else(|| Error {
+            code: "templates-not-registered",
+            kind: ErrorKind::Internal,
+            message: "the template list is no longer registered in this module".to_owned(),
+            advice: "register the list again (the JS side does this by itself)",
+            retryable: true,
+            err_code: None,
+            err_msg: None,
+            field: None,
+        })
+    }
+
+    /// Plans for a registered list, by position: `args` is `[handle, setting,
+    /// options, answered]`, where `setting.itemSettings` and `answered` are keyed
+    /// by template position (`"0"`, `"1"`, ...) instead of id; keys that are no
+    /// position of the list are ignored, as ids the list does not have are.
+    pub fn layout(&self, args: &Value) -> Result<Layout, Error> {
+        let (templates, titles) = self.templates(args.at(0))?;
+        let setting = parse_setting(args.at(1))?;
+        let mut kept = vec![None; templates.len()];
+        for (key, choice) in setting.item_settings {
+            if let Some(slot) = position(&key).and_then(|i| kept.get_mut(i)) {
+                *slot = Some(choice);
+            }
+        }
+        let mut answers = vec![None; templates.len()];
+        for (key, status) in parse_answered(args.at(3))? {
+            if let Some(slot) = position(&key).and_then(|i| answers.get_mut(i)) {
+                *slot = Some(status);
+            }
+        }
+        layout(templates, titles, setting.main_switch, kept, &answers, &parse_options(args.at(2))?)
     }
 }
 
-/// An object keyed by template position, keyed by template id again; members
-/// whose key is no position of the list are dropped. Other values as they are.
-fn by_id(value: &Value, templates: &[Template]) -> Value {
-    let Value::Object(members) = value else { return value.clone() };
-    let id_of = |key: &str| key.parse::<usize>().ok().and_then(|i| templates.get(i)).map(|t| t.id.clone());
-    Value::Object(members.iter().filter_map(|(key, v)| Some((id_of(key)?, v.clone()))).collect())
+/// A key that is a position: `"12"` (digits only, as JS writes an index).
+fn position(key: &str) -> Option<usize> {
+    if key.is_empty() || key.len() > 9 || !key.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(key.bytes().fold(0, |n, b| n * 10 + usize::from(b - b'0')))
 }
 
 #[cfg(test)]
@@ -97,34 +108,44 @@ mod tests {
         let mut registry = Registry::default();
         let list = json(r#"[{"id":"a","title":"发货"},{"id":"b","title":"发货"},"c"]"#);
         let handle = registry.register(&list).unwrap().handle;
-        let by_position = registry
-            .plan(&json(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"2":"reject","9":"accept","x":"ban"}}}},{{"idsPerRequest":2}},{{"0":"accept"}}]"#)))
-            .unwrap();
+        let args = json(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"2":"reject","9":"accept","x":"ban"}}}},{{"idsPerRequest":2}},{{"0":"accept"}}]"#));
+        let templates = registry.templates(args.at(0)).unwrap().0.to_vec();
+        let by_position = registry.layout(&args).unwrap().resolve(&templates);
         let by_id = crate::plan_from_values(&list, &json(r#"{"mainSwitch":true,"itemSettings":{"c":"reject"}}"#), &json(r#"{"idsPerRequest":2}"#), &json(r#"{"a":"accept"}"#)).unwrap();
         assert_eq!(by_position, by_id);
     }
 
     #[test]
-    fn registering_returns_the_ids_and_forgets_the_oldest_list() {
+    fn registering_answers_the_templates_and_forgets_the_oldest_list() {
         let mut registry = Registry::default();
-        let first = registry.register(&json(r#"[{"priTmplId":"x"},"y"]"#)).unwrap();
-        assert_eq!((first.handle, first.ids), (1, vec!["x", "y"]));
+        let first = registry.register(&json(r#"[{"priTmplId":"x","type":3},"y"]"#)).unwrap();
+        assert_eq!(first.handle, 1);
+        assert_eq!(serde_json::to_string(first.templates).unwrap(), r#"[{"id":"x","kind":"long-term"},{"id":"y","kind":"one-time"}]"#);
         for _ in 0..KEPT_LISTS {
             registry.register(&json(r#"["z"]"#)).unwrap();
         }
-        let e = registry.plan(&json("[1,null,null,null]")).unwrap_err();
+        let e = registry.layout(&json("[1,null,null,null]")).unwrap_err();
         assert_eq!((e.code, e.kind, e.retryable), ("templates-not-registered", ErrorKind::Internal, true));
-        assert!(registry.plan(&json("[9,null,null,null]")).is_ok());
+        assert!(registry.layout(&json("[9,null,null,null]")).is_ok());
         assert_eq!(registry.register(&json(r#"["a","a"]"#)).unwrap_err().code, "template-duplicate-id");
+    }
+
+    #[test]
+    fn only_digit_keys_are_positions() {
+        assert_eq!(position("12"), Some(12));
+        for bad in ["", "-1", "1e3", " 1", "12345678901", "x"] {
+            assert_eq!(position(bad), None, "{bad}");
+        }
     }
 
     #[test]
     fn shape_errors_still_come_from_the_planner() {
         let mut registry = Registry::default();
         registry.register(&json(r#"["a"]"#)).unwrap();
-        assert_eq!(registry.plan(&json(r#"[1,{"mainSwitch":"yes"}]"#)).unwrap_err().code, "setting-bad-main-switch");
-        assert_eq!(registry.plan(&json(r#"[1,{"itemSettings":[1]}]"#)).unwrap_err().code, "setting-bad-item-settings");
-        assert_eq!(registry.plan(&json(r#"[1,null,null,{"0":5}]"#)).unwrap_err().code, "answered-bad-status");
-        assert_eq!(registry.plan(&json(r#"[1,null,null,[]]"#)).unwrap_err().code, "answered-not-an-object");
+        assert_eq!(registry.layout(&json(r#"[1,{"mainSwitch":"yes"}]"#)).unwrap_err().code, "setting-bad-main-switch");
+        assert_eq!(registry.layout(&json(r#"[1,{"itemSettings":[1]}]"#)).unwrap_err().code, "setting-bad-item-settings");
+        assert_eq!(registry.layout(&json(r#"[1,null,null,{"0":5}]"#)).unwrap_err().code, "answered-bad-status");
+        assert_eq!(registry.layout(&json(r#"[1,null,null,[]]"#)).unwrap_err().code, "answered-not-an-object");
+        assert_eq!(registry.layout(&json(r#"[1,null,{"idsPerRequest":9}]"#)).unwrap_err().code, "options-bad-ids-per-request");
     }
 }

@@ -29,11 +29,11 @@ pub fn register_templates(input: &[u16]) -> Vec<u16> {
     TEMPLATES.with_borrow_mut(|registry| call(input, |a| registry.register(a.at(0))))
 }
 
-/// `[handle, setting, options, answered]`: see [`crate::Registry::plan`].
+/// `[handle, setting, options, answered]`: see [`crate::Registry::layout`].
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
 pub fn plan(input: &[u16]) -> Vec<u16> {
-    TEMPLATES.with_borrow(|registry| call(input, |a| registry.plan(a)))
+    TEMPLATES.with_borrow(|registry| call(input, |a| registry.layout(a)))
 }
 
 /// `[batch, result]`: see [`crate::interpret_from_values`].

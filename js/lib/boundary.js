@@ -11,8 +11,9 @@
 // The exports never call into JS and never throw: an exception out of one is
 // a trap (a bug, or out of memory). The instance is then marked broken, the
 // call throws an 'internal' WxSubscribeError, and the owner of the instance
-// (loader.js, node/index.js) gives the next call a fresh one. So does an
-// instance whose memory grew past RETIRE_BYTES (wasm memory never shrinks).
+// (loader.js, node/index.js) gives the next call a fresh one. An instance
+// whose memory grew past RETIRE_BYTES (wasm memory never shrinks) is marked
+// oversized: its owner swaps it for a fresh one when it has one at hand.
 'use strict';
 
 var WxSubscribeError = require('./error.js');
@@ -24,10 +25,10 @@ var LIMITS = {
   /** Values in the arguments (strings, numbers, arrays, objects, ...). */
   values: 262144,
   /** UTF-16 code units of one string. */
-  stringUnits: 262144,
+  stringUnits: 524288,
 };
 
-/** An instance whose memory grew past this is replaced after the call (bytes). */
+/** An instance whose memory grew past this is replaced when a fresh one is at hand (bytes). */
 var RETIRE_BYTES = 16 * 1024 * 1024;
 
 var INPUT_ADVICE = 'pass plain data (objects, arrays, strings, numbers, booleans) within the documented limits';
@@ -127,9 +128,9 @@ function decode(units) {
 }
 
 /**
- * Calls export `name` of `instance` ({ exports, memory, broken }) with JSON
- * text already measured (serialise). Marks the instance broken on a trap or
- * when its memory grew past RETIRE_BYTES.
+ * Calls export `name` of `instance` ({ exports, memory, broken, oversized })
+ * with JSON text already measured (serialise). Marks the instance broken on a
+ * trap, oversized when its memory grew past RETIRE_BYTES.
  */
 function callText(instance, name, text) {
   var units = toUnits(text);
@@ -140,7 +141,7 @@ function callText(instance, name, text) {
     instance.broken = true;
     throw internal('the wasm module trapped in ' + name + '(): ' + describe(trap));
   }
-  if (instance.memory && instance.memory.buffer.byteLength > RETIRE_BYTES) instance.broken = true;
+  if (instance.memory && instance.memory.buffer.byteLength > RETIRE_BYTES) instance.oversized = true;
   return decode(answer);
 }
 

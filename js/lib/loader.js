@@ -10,7 +10,8 @@
 // So once a module is loaded, the loader also keeps a spare instance, made in
 // the background: when a call traps (boundary.js), that call throws an
 // 'internal' error and the next call runs on the spare, while a new spare is
-// made. An instance whose memory grew large is swapped the same way.
+// made. An instance whose memory grew large is swapped for the spare too, but
+// only when the spare is ready: until then it serves on.
 'use strict';
 
 var boundary = require('./boundary.js');
@@ -38,7 +39,7 @@ function wasmModule(glueOf, fileName, initName, when) {
   var defaultPath = PACKAGE_DIR + fileName;
   var settings = null; // { path, brotli } from the first init()
   var loading = null;
-  var live = null;     // { exports, memory, broken, lists }
+  var live = null;     // { exports, memory, broken, oversized, lists }
   var spare = null;
   var making = false;
 
@@ -101,7 +102,7 @@ function wasmModule(glueOf, fileName, initName, when) {
 
   // The instance for the next call.
   function current() {
-    if (live && !live.broken) return live;
+    if (live && !live.broken && !(live.oversized && spare)) return live;
     if (live && spare) {
       live = spare;
       spare = null;
@@ -119,9 +120,9 @@ function wasmModule(glueOf, fileName, initName, when) {
     });
   }
 
-  // After a call: a broken instance starts its replacement now.
+  // After a call: a broken or oversized instance has its replacement started now.
   function afterCall() {
-    if (live && live.broken) makeSpare();
+    if (live && (live.broken || live.oversized)) makeSpare();
   }
 
   // Runs fn(instance) on the current instance.

@@ -1,8 +1,10 @@
 // Template lists cross into the wasm module once per instance (src/registry.rs):
 // a page plans again after every answer with the same list, and on a phone
-// every character that crosses costs. plan() registers the list the first
-// time (keyed by its JSON text) and then passes the list's handle, with the
-// setting's itemSettings and the answered ids keyed by template position.
+// every character that crosses costs, in both directions. plan() registers
+// the list the first time (keyed by its JSON text) and then passes the list's
+// handle, with the setting's itemSettings and the answered ids keyed by
+// template position. The module answers a layout by position, which expand()
+// fills in with the ids, titles and kinds the registration answered.
 'use strict';
 
 var boundary = require('./boundary.js');
@@ -44,7 +46,8 @@ function registered(instance, list, again) {
     break;
   }
   var answer = boundary.callText(instance, 'registerTemplates', list.text);
-  var entry = { text: list.text, handle: answer.handle, ids: answer.ids };
+  var ids = answer.templates.map(function (t) { return t.id; });
+  var entry = { text: list.text, handle: answer.handle, templates: answer.templates, ids: ids };
   lists.push(entry);
   if (lists.length > KEPT_LISTS) lists.shift();
   return entry;
@@ -76,17 +79,48 @@ function planText(entry, setting, options, answered) {
   return boundary.serialise(args);
 }
 
+// The Plan a layout stands for: positions become the registered ids, and
+// each template gets its id, title and kind (fields in the order of src/plan.rs).
+function expand(layout, entry) {
+  var ids = entry.ids;
+  function idsOf(members) {
+    var out = new Array(members.length);
+    for (var i = 0; i < members.length; i++) out[i] = ids[members[i]];
+    return out;
+  }
+  var planned = new Array(entry.templates.length);
+  for (var i = 0; i < planned.length; i++) {
+    var t = entry.templates[i];
+    var p = { id: t.id };
+    if (t.title !== undefined) p.title = t.title;
+    p.kind = t.kind;
+    p.state = layout.states[i];
+    if (layout.kept[i]) p.kept = layout.kept[i];
+    planned[i] = p;
+  }
+  return {
+    mainSwitch: layout.mainSwitch,
+    idsPerRequest: layout.idsPerRequest,
+    templates: planned,
+    batches: layout.batches.map(function (b) { return { kind: b.kind, ids: idsOf(b.members), popup: b.popup }; }),
+    counts: layout.counts,
+    advice: layout.advice.map(function (a) { return { code: a.code, ids: idsOf(a.members), message: a.message }; }),
+  };
+}
+
 /** plan(templates, setting, options, answered) on `instance`. */
 function plan(instance, templates, setting, options, answered) {
   var list = listOf(templates);
   var entry = registered(instance, list, false);
+  var layout;
   try {
-    return boundary.callText(instance, 'plan', planText(entry, setting, options, answered));
+    layout = boundary.callText(instance, 'plan', planText(entry, setting, options, answered));
   } catch (error) {
     if (error.code !== 'templates-not-registered') throw error;
     entry = registered(instance, list, true);
-    return boundary.callText(instance, 'plan', planText(entry, setting, options, answered));
+    layout = boundary.callText(instance, 'plan', planText(entry, setting, options, answered));
   }
+  return expand(layout, entry);
 }
 
 module.exports = { TemplateList: TemplateList, plan: plan };

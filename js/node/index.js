@@ -15,7 +15,7 @@ var compiled = new WebAssembly.Module(fs.readFileSync(path.join(__dirname, 'wx_s
 var live = null;
 
 function instance() {
-  if (live && !live.broken) return live;
+  if (live && !live.broken && !live.oversized) return live;
   var glue = createGlue();
   var imports = {};
   imports[glue.importModule] = glue.imports;

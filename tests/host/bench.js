@@ -1,46 +1,158 @@
-// Figures, not tests: how long loading and the main calls take on the
-// emulated host, per engine. Printed by .ci/test; nothing here can fail on time.
+// Figures, not tests: the module side by side with a plain-JS reference of the
+// same rules (reference.js), on the emulated host, per engine. Printed by
+// .ci/test on Node, JavaScriptCore and JavaScriptCore without JIT (the closest
+// stand-in for an iPhone); nothing here fails on time. It does fail when the
+// module and the reference disagree, since then the comparison means nothing.
+//   node tests/host/node.js tests/host/reference.js tests/host/bench.js
+//   jsc --useJIT=false tests/host/jsc.js -- tests/host/reference.js tests/host/bench.js
 
-var SEVEN = ['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7'].map(function (id, i) {
-  return { id: id, title: '通知标题' + i, kind: 'one-time' };
-});
-var SETTING = { mainSwitch: true, itemSettings: { T1: 'accept', T2: 'reject', SYS_MSG_TYPE_INTERACTIVE: 'accept' } };
-var TEMPLATE = { priTmplId: 'TPL', content: '下单时间:{{date2.DATA}}\n商品名称:{{thing4.DATA}}\n订单号:{{character_string9.DATA}}' };
-var DATA = { date2: '2015年01月05日', thing4: '这是一个非常非常长的商品名称超过了二十个字', character_string9: '123456789' };
+var OPTIONS = { idsPerRequest: 3, baseLibrary: '3.5.0', wechatVersion: '8.0.50', platform: 'ios' };
 
-// Microseconds per call of fn, over enough calls to take about 200 ms.
-function perCall(fn) {
-  var calls = 0;
-  var start = Date.now();
-  while (Date.now() - start < 200) {
-    for (var i = 0; i < 50; i++) fn();
-    calls += 50;
+// n templates as an app lists them: 43-character ids like real ones, titles
+// that sometimes repeat, a few long-term ones; a quarter kept by the user.
+function app(n) {
+  var templates = [];
+  var setting = { mainSwitch: true, itemSettings: { SYS_MSG_TYPE_INTERACTIVE: 'accept' } };
+  for (var i = 0; i < n; i++) {
+    var id = 'x' + ('000000' + i).slice(-6) + 'Jd9uZkYmnZlrWbKe3iAz5kCpfWlxcIOnuSh8Fo';
+    templates.push({ id: id, title: '通知标题' + (i % 7 === 6 ? i - 1 : i), kind: i % 10 === 9 ? 'long-term' : 'one-time' });
+    if (i % 4 === 1) setting.itemSettings[id] = i % 8 === 1 ? 'accept' : 'reject';
   }
-  return Math.round((Date.now() - start) * 1000 / calls);
+  return { templates: templates, setting: setting };
+}
+
+var TWENTY = app(20);
+var BATCH = TWENTY.templates.slice(0, 3).map(function (t) { return t.id; });
+var RESULT = { errMsg: 'requestSubscribeMessage:ok' };
+RESULT[BATCH[0]] = 'accept';
+RESULT[BATCH[1]] = 'reject';
+RESULT[BATCH[2]] = 'acceptWithAlert';
+var ANSWERED = {};
+ANSWERED[BATCH[0]] = 'accept';
+ANSWERED[BATCH[1]] = 'reject';
+
+// A send template with n keywords, and data that keeps every rule.
+function sendTemplate(n) {
+  var types = ['thing', 'number', 'date', 'character_string', 'phrase'];
+  var values = ['商品名称', '42', '2024-03-05', 'A-1', '已发货'];
+  var lines = [];
+  var data = {};
+  for (var i = 0; i < n; i++) {
+    var key = types[i % 5] + (i + 1);
+    lines.push('标签' + i + ':{{' + key + '.DATA}}');
+    data[key] = { value: values[i % 5] };
+  }
+  return { template: { priTmplId: 'TPL', content: lines.join('\n') }, data: data };
+}
+
+// Microseconds per call: as many calls as fit in about 300 ms, at least one.
+function perCall(fn) {
+  fn();
+  var calls = 0;
+  var start = engine.now();
+  do {
+    fn();
+    calls += 1;
+  } while (engine.now() - start < 300);
+  return (engine.now() - start) * 1000 / calls;
+}
+
+function us(x) {
+  return x < 10 ? x.toFixed(1) + ' µs' : x < 10000 ? Math.round(x) + ' µs' : (x / 1000).toFixed(1) + ' ms';
+}
+
+function sameAnswers(wxs, list) {
+  var pairs = [
+    [wxs.plan(list.templates, list.setting, OPTIONS, ANSWERED), reference.plan(list.templates, list.setting, OPTIONS, ANSWERED)],
+    [wxs.interpretResult(BATCH, RESULT), reference.interpretResult(BATCH, RESULT)],
+  ];
+  return pairs.every(function (p) { return JSON.stringify(p[0]) === JSON.stringify(p[1]); });
 }
 
 function main() {
   var host = createHost({});
   var wxs = host.require('wx-subscribe');
-  var started = Date.now();
-  var loaded;
+  var lines = [];
+  function line(text) { lines.push('  ' + text); }
+  function side(name, wasm, plain) {
+    line(name + ': wasm ' + us(wasm) + ', plain JS ' + us(plain) + ', ratio ' + (wasm / plain).toFixed(2) + 'x');
+  }
+  function scale(name, at) {
+    var small = perCall(at(1000));
+    var large = perCall(at(10000));
+    line(name + ' 1k ' + us(small) + ', 10k ' + us(large) + ', t(10k)/t(1k) ' + (large / small).toFixed(1) + ' (goal <= 12)');
+  }
+  var started = engine.now();
+  var initPage;
   wxs.init().then(function () {
-    loaded = Date.now() - started;
-    started = Date.now();
+    initPage = engine.now() - started;
+    started = engine.now();
     return wxs.initSend();
   }).then(function () {
-    var loadedSend = Date.now() - started;
-    var figures = [
-      ['init() (page module)', loaded + ' ms'],
-      ['initSend() (send module)', loadedSend + ' ms'],
-      ['plan(), 7 templates', perCall(function () { wxs.plan(SEVEN, SETTING); }) + ' µs'],
-      ['interpretResult(), 3 ids', perCall(function () { wxs.interpretResult(['T1', 'T2', 'T3'], { errMsg: 'requestSubscribeMessage:ok', T1: 'accept', T2: 'reject', T3: 'acceptWithAlert' }); }) + ' µs'],
-      ['checkData(), 3 keywords', perCall(function () { wxs.checkData(TEMPLATE, DATA); }) + ' µs'],
-    ];
-    engine.print('figures on ' + engine.name + ': ' + figures.map(function (f) { return f[0] + ' ' + f[1]; }).join(', '));
+    var initSend = engine.now() - started;
+    if (![app(7), TWENTY, app(100)].every(function (list) { return sameAnswers(wxs, list); })) {
+      engine.print('bench: the module and the plain-JS reference disagree; no figures');
+      return engine.finish(1);
+    }
+    line('init() ' + initPage.toFixed(1) + ' ms, initSend() ' + initSend.toFixed(1) + ' ms (each also starts a spare instance)');
+    var registered = wxs.templates(TWENTY.templates);
+    side('tap path (interpretResult 3 ids + plan 20)', perCall(function () {
+      wxs.interpretResult(BATCH, RESULT);
+      wxs.plan(registered, TWENTY.setting, OPTIONS, ANSWERED);
+    }), perCall(function () {
+      reference.interpretResult(BATCH, RESULT);
+      reference.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED);
+    }));
+    [7, 20, 100].forEach(function (n) {
+      var list = app(n);
+      var once = wxs.templates(list.templates);
+      side('plan ' + n + ' (list measured once, as subscriber() does)', perCall(function () {
+        wxs.plan(once, list.setting, OPTIONS, ANSWERED);
+      }), perCall(function () {
+        reference.plan(list.templates, list.setting, OPTIONS, ANSWERED);
+      }));
+    });
+    side('plan 20 (a plain list on every call)', perCall(function () {
+      wxs.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED);
+    }), perCall(function () {
+      reference.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED);
+    }));
+    [3, 20].forEach(function (n) {
+      var s = sendTemplate(n);
+      line('checkData ' + n + ' keywords: wasm ' + us(perCall(function () { wxs.checkData(s.template, s.data); })));
+    });
+    scale('plan', function (n) {
+      var list = app(n);
+      return function () { wxs.plan(list.templates, list.setting, OPTIONS); };
+    });
+    scale('interpretResult', function (n) {
+      var ids = app(n).templates.map(function (t) { return t.id; });
+      var result = { errMsg: 'requestSubscribeMessage:ok' };
+      ids.forEach(function (id, i) { result[id] = i % 3 ? 'accept' : 'reject'; });
+      return function () { wxs.interpretResult(ids, result); };
+    });
+    scale('describeTemplate', function (n) {
+      var s = sendTemplate(n);
+      return function () { wxs.describeTemplate(s.template); };
+    });
+    scale('checkData', function (n) {
+      var s = sendTemplate(n);
+      return function () { wxs.checkData(s.template, s.data); };
+    });
+    var page = host.instances[0];
+    var before = page.exports.memory.buffer.byteLength;
+    var calls = 100000;
+    var t0 = engine.now();
+    for (var i = 0; i < calls; i++) {
+      wxs.interpretResult(BATCH, RESULT);
+      wxs.plan(registered, TWENTY.setting, OPTIONS, ANSWERED);
+    }
+    var after = page.exports.memory.buffer.byteLength;
+    line('wasm memory of the page module: ' + before / 1024 + ' KiB, after ' + calls + ' tap paths ' + after / 1024 + ' KiB (' + ((engine.now() - t0) / 1000).toFixed(1) + ' s)');
+    engine.print('bench on ' + engine.name + (engine.flags ? ' ' + engine.flags : '') + ': the module and the plain-JS reference give the same answers\n' + lines.join('\n'));
     engine.finish(0);
-  }, function (error) {
-    engine.print('bench failed: ' + (error && error.message || error));
+  }).catch(function (error) {
+    engine.print('bench failed: ' + (error && error.stack || error));
     engine.finish(1);
   });
 }

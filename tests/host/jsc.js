@@ -12,6 +12,7 @@ var engine = {
   brotliDecompress: null,
   compile: function (source, filename) { return (0, eval)(source + '\n//# sourceURL=' + filename); },
   print: function (line) { print(line); },
+  now: function () { return preciseTime() * 1000; },
   setTimeout: function (fn, ms) { return setTimeout(fn, ms); },
   reference: null,
   cloud: null,

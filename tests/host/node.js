@@ -20,6 +20,7 @@ const engine = {
   brotliDecompress: (bytes) => new Uint8Array(zlib.brotliDecompressSync(bytes)),
   compile: (source, filename) => vm.runInContext(source, context, { filename }),
   print: (line) => console.log(line),
+  now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   // Only Node has these: the UTF-8 tests compare against them.
   reference: { TextEncoder, TextDecoder },

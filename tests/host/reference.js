@@ -1,0 +1,190 @@
+// A plain, idiomatic JS implementation of the subscribe side's rules (plan
+// and interpretResult), written for the benchmark to compare against: the
+// same checks and the same output as the wasm module, with Maps and Sets where
+// a JS developer would use them, nothing tuned to lose. bench.js checks that
+// both give the same answers on its inputs before it times them.
+// Loaded before bench.js; it shares `reference` through the global object.
+
+(function () {
+  var KINDS = { 'one-time': 'one-time', 'long-term': 'long-term', device: 'device', 2: 'one-time', 3: 'long-term' };
+  var ADVICE = {
+    switchedOff: '订阅消息已关闭：请在设置页打开「接收订阅消息」后再订阅',
+    keptRejected: '你曾选择不再接收这些通知：可在设置页的「订阅消息」里重新打开',
+    banned: '这些通知暂时无法订阅',
+    silent: '已保持订阅的通知将自动续订，不会弹窗',
+  };
+
+  function fail(code, message) {
+    var e = new Error(message);
+    e.code = code;
+    throw e;
+  }
+
+  function readTemplates(list) {
+    if (!Array.isArray(list)) fail('templates-not-a-list', 'templates must be an array');
+    var seen = new Map();
+    return list.map(function (entry, i) {
+      var record = typeof entry === 'string' ? { id: entry } : entry;
+      if (record === null || typeof record !== 'object') fail('template-bad-entry', 'templates[' + i + ']');
+      var id = record.id !== undefined && record.id !== null ? record.id : record.priTmplId;
+      if (typeof id !== 'string' || id === '' || /[\s\u0000-\u001f]/.test(id) || id.length > 128) fail('template-bad-id', 'templates[' + i + '].id');
+      if (seen.has(id)) fail('template-duplicate-id', 'templates[' + i + ']');
+      seen.set(id, i);
+      var title = record.title === null ? undefined : record.title;
+      if (title !== undefined && typeof title !== 'string') fail('template-bad-title', 'templates[' + i + '].title');
+      var rawKind = record.kind !== undefined && record.kind !== null ? record.kind : record.type;
+      var kind = rawKind === undefined || rawKind === null ? 'one-time' : KINDS[rawKind];
+      if (!kind) fail('template-bad-kind', 'templates[' + i + '].kind');
+      return { id: id, title: title, kind: kind };
+    });
+  }
+
+  function keptChoice(value) {
+    if (typeof value !== 'string') return { choice: 'other', raw: value === null ? 'null' : 'a ' + typeof value };
+    if (value.indexOf('accept') === 0) return { choice: 'accept' };
+    if (value === 'reject' || value === 'ban') return { choice: value };
+    return { choice: 'other', raw: value };
+  }
+
+  function status(raw) {
+    if (raw.indexOf('accept') === 0) return 'accept';
+    return ['reject', 'ban', 'filter', 'missing'].indexOf(raw) >= 0 ? raw : 'unknown';
+  }
+
+  function version(text) {
+    return String(text).split('.').map(Number);
+  }
+
+  function below(v, wanted) {
+    for (var i = 0; i < 3; i++) {
+      var n = v[i] || 0;
+      if (n !== wanted[i]) return n < wanted[i];
+    }
+    return false;
+  }
+
+  function idsPerRequest(options) {
+    var n = options.idsPerRequest === undefined ? 3 : options.idsPerRequest;
+    if (typeof n !== 'number' || n % 1 !== 0 || n < 1 || n > 5) fail('options-bad-ids-per-request', 'idsPerRequest');
+    if (options.baseLibrary && below(version(options.baseLibrary), [2, 8, 4])) return 1;
+    var platform = String(options.platform || '').toLowerCase();
+    if (options.wechatVersion && platform === 'ios' && below(version(options.wechatVersion), [7, 0, 6])) return 1;
+    if (options.wechatVersion && platform === 'android' && below(version(options.wechatVersion), [7, 0, 7])) return 1;
+    return n;
+  }
+
+  function stateOf(mainSwitch, kept, answer) {
+    if (mainSwitch === false) return 'switched-off';
+    if ((kept && kept.choice === 'ban') || answer === 'ban') return 'banned';
+    if (kept && kept.choice === 'reject') return 'kept-rejected';
+    if (answer === 'accept') return 'accepted';
+    if (answer === 'reject') return 'rejected';
+    if (kept && kept.choice === 'accept') return 'top-up';
+    return 'ask';
+  }
+
+  // First fit in the app's order: popup templates, then silent ones into the
+  // popup batches' free places, then silent batches.
+  function fits(batch, t, limit) {
+    return batch.kind === t.kind && batch.members.length < limit &&
+      (t.title === undefined || batch.members.every(function (m) { return m.title !== t.title; }));
+  }
+
+  function place(batches, t, limit, popup, mayOpen) {
+    for (var i = 0; i < batches.length; i++) {
+      if (fits(batches[i], t, limit)) {
+        batches[i].members.push(t);
+        return true;
+      }
+    }
+    if (mayOpen) batches.push({ kind: t.kind, members: [t], popup: popup });
+    return mayOpen;
+  }
+
+  function plan(templates, setting, options, answered) {
+    var list = readTemplates(templates);
+    setting = setting || {};
+    options = options || {};
+    var mainSwitch = typeof setting.mainSwitch === 'boolean' ? setting.mainSwitch : null;
+    var items = setting.itemSettings || {};
+    var planned = list.map(function (t, order) {
+      var kept = Object.prototype.hasOwnProperty.call(items, t.id) ? keptChoice(items[t.id]) : undefined;
+      var answer = answered && typeof answered[t.id] === 'string' ? status(answered[t.id]) : undefined;
+      var p = { id: t.id, title: t.title, kind: t.kind, state: stateOf(mainSwitch, kept, answer), kept: kept };
+      Object.defineProperty(p, 'order', { value: order });
+      return p;
+    });
+    var limit = idsPerRequest(options);
+    var popup = [];
+    var silent = [];
+    planned.forEach(function (p) { if (p.state === 'ask') place(popup, p, limit, true, true); });
+    planned.forEach(function (p) {
+      if (p.state === 'top-up' && !place(popup, p, limit, true, false)) place(silent, p, limit, false, true);
+    });
+    var batches = popup.concat(silent).map(function (b) {
+      b.members.sort(function (x, y) { return x.order - y.order; });
+      return { kind: b.kind, ids: b.members.map(function (m) { return m.id; }), popup: b.popup };
+    });
+    var counts = { ask: 0, topUp: 0, keptRejected: 0, banned: 0, switchedOff: 0, accepted: 0, rejected: 0 };
+    var names = { ask: 'ask', 'top-up': 'topUp', 'kept-rejected': 'keptRejected', banned: 'banned', 'switched-off': 'switchedOff', accepted: 'accepted', rejected: 'rejected' };
+    planned.forEach(function (p) { counts[names[p.state]] += 1; });
+    var advice = [];
+    function advise(code, ids, message) {
+      if (ids.length) advice.push({ code: code, ids: ids, message: message });
+    }
+    function idsIn(state) {
+      return planned.filter(function (p) { return p.state === state; }).map(function (p) { return p.id; });
+    }
+    advise('open-settings', idsIn('switched-off'), ADVICE.switchedOff);
+    advise('open-settings', idsIn('kept-rejected'), ADVICE.keptRejected);
+    advise('banned', idsIn('banned'), ADVICE.banned);
+    advise('renew-silently', [].concat.apply([], batches.filter(function (b) { return !b.popup; }).map(function (b) { return b.ids; })), ADVICE.silent);
+    return {
+      mainSwitch: mainSwitch,
+      idsPerRequest: limit,
+      templates: planned.map(function (p) {
+        var out = { id: p.id };
+        if (p.title !== undefined) out.title = p.title;
+        out.kind = p.kind;
+        out.state = p.state;
+        if (p.kept) out.kept = p.kept;
+        return out;
+      }),
+      batches: batches,
+      counts: counts,
+      advice: advice,
+    };
+  }
+
+  var FAILURES = {
+    10001: 'empty-template-ids', 10002: 'network-list-failed', 10003: 'network-subscribe-failed',
+    10004: 'invalid-template-id', 10005: 'popup-not-shown', 20001: 'unknown-template', 20002: 'mixed-template-kinds',
+    20003: 'too-many-ids', 20004: 'main-switch-off', 20005: 'app-banned', 20013: 'device-template-on-wrong-api',
+  };
+
+  function interpretResult(batch, result) {
+    var ids = Array.isArray(batch) ? batch : batch && batch.ids;
+    if (!Array.isArray(ids) || !ids.every(function (id) { return typeof id === 'string'; })) fail('batch-bad-ids', 'the batch');
+    if (result === null || typeof result !== 'object' || Array.isArray(result)) fail('result-not-an-object', 'the result');
+    var errMsg = typeof result.errMsg === 'string' ? result.errMsg : '';
+    if ((result.errCode !== undefined && result.errCode !== 0) || (errMsg && !/:ok$/.test(errMsg))) {
+      fail(FAILURES[result.errCode] || 'unknown', errMsg);
+    }
+    var counts = { accepted: 0, rejected: 0, banned: 0, filtered: 0, unknown: 0, missing: 0 };
+    var key = { accept: 'accepted', reject: 'rejected', ban: 'banned', filter: 'filtered', unknown: 'unknown', missing: 'missing' };
+    var accepted = [];
+    var results = ids.map(function (id) {
+      var value = result[id];
+      var raw = value === undefined || value === null ? undefined : typeof value === 'string' ? value : 'a ' + typeof value;
+      var s = raw === undefined ? 'missing' : status(raw);
+      counts[key[s]] += 1;
+      if (s === 'accept') accepted.push(id);
+      var out = { id: id, status: s };
+      if (raw !== undefined) out.raw = raw;
+      return out;
+    });
+    return { results: results, accepted: accepted, counts: counts };
+  }
+
+  (typeof globalThis !== 'undefined' ? globalThis : this).reference = { plan: plan, interpretResult: interpretResult };
+})();
