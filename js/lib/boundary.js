@@ -29,7 +29,7 @@ var LIMITS = {
 };
 
 /** An instance whose memory grew past this is replaced when a fresh one is at hand (bytes). */
-var RETIRE_BYTES = 16 * 1024 * 1024;
+var RETIRE_BYTES = 8 * 1024 * 1024;
 
 var INPUT_ADVICE = 'pass plain data (objects, arrays, strings, numbers, booleans) within the documented limits';
 
