@@ -15,6 +15,8 @@ var engine = {
   now: function () { return preciseTime() * 1000; },
   setTimeout: function (fn, ms) { return setTimeout(fn, ms); },
   reference: null,
+  nodeBuild: null,
+  memoryUsage: null,
   cloud: null,
   // An exception thrown from a timer is what makes the shell exit non-zero.
   finish: function (failed) {
@@ -27,4 +29,5 @@ delete globalThis.TextDecoder;
 delete globalThis.fetch;
 load('tests/host/runner.js');
 load('tests/host/emulator.js');
-start(Array.prototype.slice.call(arguments));
+engine.args = Array.prototype.slice.call(arguments).filter(function (a) { return a.indexOf('--') === 0; });
+start(Array.prototype.slice.call(arguments).filter(function (a) { return a.indexOf('--') !== 0; }));

@@ -24,6 +24,9 @@ const engine = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   // Only Node has these: the UTF-8 tests compare against them.
   reference: { TextEncoder, TextDecoder },
+  // Only Node has the Node build (js/node_dist), which the fuzz test calls too.
+  nodeBuild: () => require(path.resolve('js/node_dist/index.js')),
+  memoryUsage: () => process.memoryUsage().rss,
   // Only Node runs the demo's cloud function (against the emulated wx-server-sdk).
   cloud: {
     call: (name, data) => require(path.resolve('miniprogram-demo/cloudfunctions', name, 'index.js')).main(data),
@@ -36,5 +39,6 @@ vm.runInContext('delete globalThis.WebAssembly; delete globalThis.TextEncoder; d
 for (const file of ['tests/host/runner.js', 'tests/host/emulator.js']) {
   vm.runInContext(fs.readFileSync(file, 'utf8'), context, { filename: file });
 }
-context.files = process.argv.slice(2);
+context.files = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+engine.args = process.argv.slice(2).filter((a) => a.startsWith('--'));
 vm.runInContext('start(files)', context);
