@@ -215,10 +215,7 @@ impl Reader<'_> {
             end += 1;
         }
         if end < self.units.len() && self.units[end] == 0x22 && end - start <= MAX_STRING_UNITS {
-            let mut bytes = vec![0u8; end - start];
-            for (k, byte) in bytes.iter_mut().enumerate() {
-                *byte = self.units[start + k] as u8;
-            }
+            let bytes: Vec<u8> = self.units[start..end].iter().map(|&u| u as u8).collect();
             self.at = end + 1;
             return Ok((String::from_utf8(bytes).unwrap_or_default(), false));
         }
@@ -273,7 +270,7 @@ pub fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u16>) {
 
 /// The answer of one call: `{"ok":value}` or `{"error":{code, kind, message, ...}}`.
 pub fn answer<T: Serialize>(result: &Result<T, Error>) -> Vec<u16> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(1024);
     match result {
         Ok(value) => {
             text(&mut out, "{\"ok\":");

@@ -13,11 +13,6 @@ var SEND_TEMPLATE = { priTmplId: 'TPL', content: '下单时间:{{date2.DATA}}\n�
 var SEND_DATA = { date2: '2015年01月05日', thing4: '阿里巴巴' };
 var MEMORY_BOUND = 64 * 1024 * 1024;
 
-function option(name, fallback) {
-  var found = engine.args.filter(function (a) { return a.indexOf('--' + name + '=') === 0; })[0];
-  return found ? Number(found.split('=')[1]) : fallback;
-}
-
 // mulberry32: a small seeded generator, the same sequence on every engine.
 function generator(seed) {
   var state = seed >>> 0;

@@ -6,6 +6,12 @@
 var TESTS = [];
 var TEST_TIMEOUT_MS = 5000;
 
+// A script's flag --name=N (engine.args), as a number; `fallback` without it.
+function option(name, fallback) {
+  var found = engine.args.filter(function (a) { return a.indexOf('--' + name + '=') === 0; })[0];
+  return found ? Number(found.split('=')[1]) : fallback;
+}
+
 function test(name, fn) {
   TESTS.push({ name: name, fn: fn });
 }
