@@ -147,14 +147,31 @@ impl Reader<'_> {
         self.at += usize::from(negative);
         let (mut mantissa, mut exponent, mut digits) = (0u64, 0i32, 0);
         let mut fraction = false;
+        // Zeros after the decimal point count only once a digit follows them:
+        // `1795.0` is the whole number 1795, exactly.
+        let mut zeros = 0;
         while let Some(unit) = self.peek() {
             match unit {
+                0x30 if fraction => {
+                    zeros += 1;
+                    digits += 1;
+                }
+                0x31..=0x39 if fraction => {
+                    for _ in 0..=zeros {
+                        if mantissa < 100_000_000_000_000_000 {
+                            mantissa *= 10;
+                            exponent -= 1;
+                        }
+                    }
+                    mantissa += u64::from(unit - 0x30);
+                    zeros = 0;
+                    digits += 1;
+                }
                 0x30..=0x39 => {
                     if mantissa < 1_000_000_000_000_000_000 {
                         mantissa = mantissa * 10 + u64::from(unit - 0x30);
-                        exponent -= i32::from(fraction);
                     } else {
-                        exponent += i32::from(!fraction);
+                        exponent += 1;
                     }
                     digits += 1;
                 }
@@ -604,6 +621,8 @@ mod tests {
         assert_eq!(read(&units("1700000000000")).unwrap(), Value::Number(1_700_000_000_000.0));
         assert_eq!(read(&units("1e+21")).unwrap(), Value::Number(1e21));
         assert_eq!(read(&units("-0.125")).unwrap(), Value::Number(-0.125));
+        assert_eq!(read(&units("-2098058450461795.000")).unwrap(), Value::Number(-2_098_058_450_461_795.0));
+        assert_eq!(read(&units("0.0012")).unwrap(), Value::Number(0.0012));
         for bad in ["-", "1e", ".5", "01x", "tru", "[1,]", "{\"a\"}", "\"open", "[1 2]", "", "\"\u{1}\""] {
             assert_eq!(read(&units(bad)).unwrap_err().code, "input-unreadable", "{bad}");
         }

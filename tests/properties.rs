@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use wx_subscribe::{
-    interpret_from_values, plan, plan_from_values, PlanOptions, Status, SubscriptionsSetting, Template, TemplateKind,
+    interpret_from_values, json, plan, plan_from_values, PlanOptions, Status, SubscriptionsSetting, Template, TemplateKind,
     TemplateState, Value,
 };
 
@@ -219,5 +219,105 @@ proptest! {
     #[test]
     fn content_strings_of_any_shape_never_panic(content in "(\\PC|\\{\\{|\\}\\}|\\.DATA|thing[0-9]|\n){0,30}") {
         let _ = wx_subscribe::send::template::parse_content(&content);
+    }
+}
+
+/// First fit as plainly as it can be written (the planner's first version):
+/// each template scans every batch opened so far. The planner must give
+/// exactly these batches, in near-linear time.
+fn plain_first_fit(p: &wx_subscribe::Plan, templates: &[Template], limit: usize) -> Vec<(TemplateKind, Vec<String>, bool)> {
+    let takes = |batch: &(TemplateKind, Vec<usize>, bool), i: usize| {
+        let t = &templates[i];
+        batch.0 == t.kind && batch.1.len() < limit && (t.title.is_none() || batch.1.iter().all(|&m| templates[m].title != t.title))
+    };
+    let mut popup: Vec<(TemplateKind, Vec<usize>, bool)> = Vec::new();
+    let mut silent: Vec<(TemplateKind, Vec<usize>, bool)> = Vec::new();
+    for (i, planned) in p.templates.iter().enumerate().filter(|(_, t)| t.state == TemplateState::Ask) {
+        match popup.iter().position(|b| takes(b, i)) {
+            Some(b) => popup[b].1.push(i),
+            None => popup.push((planned.kind, vec![i], true)),
+        }
+    }
+    for (i, planned) in p.templates.iter().enumerate().filter(|(_, t)| t.state == TemplateState::TopUp) {
+        if let Some(b) = popup.iter().position(|b| takes(b, i)) {
+            popup[b].1.push(i);
+            popup[b].1.sort();
+        } else {
+            match silent.iter().position(|b| takes(b, i)) {
+                Some(b) => silent[b].1.push(i),
+                None => silent.push((planned.kind, vec![i], false)),
+            }
+        }
+    }
+    popup.into_iter().chain(silent).map(|(kind, members, popup)| (kind, members.iter().map(|&m| templates[m].id.clone()).collect(), popup)).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn near_linear_first_fit_gives_the_plain_first_fits_batches(templates in templates(), setting in setting(), options in options(), answered in answered()) {
+        let p = plan(&templates, &setting, &options, &answered).unwrap();
+        let batches: Vec<(TemplateKind, Vec<String>, bool)> = p.batches.iter().map(|b| (b.kind, b.ids.clone(), b.popup)).collect();
+        prop_assert_eq!(batches, plain_first_fit(&p, &templates, options.ids_per_request));
+    }
+
+    #[test]
+    fn json_text_round_trips_through_the_reader(value in any_value()) {
+        // What JSON.stringify would send (serde_json writes the same JSON text), read back as UTF-16.
+        let text = serde_json::to_string(&to_json(&value)).unwrap();
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let read = json::read(&units).unwrap();
+        prop_assert!(same(&read, &to_value(&to_json(&value))), "{:?}", read);
+    }
+
+    #[test]
+    fn any_text_round_trips_through_the_writer(text in "\\PC{0,60}|[\\x00-\\x1f\"\\\\]{0,8}") {
+        let mut units = Vec::new();
+        json::write(&text, &mut units);
+        let written = String::from_utf16(&units).unwrap();
+        prop_assert_eq!(serde_json::from_str::<String>(&written).unwrap(), text);
+    }
+}
+
+/// Equal, with numbers as the reader promises them: whole numbers up to 2^53
+/// exactly, others to 12 significant digits (none of the core's inputs needs more).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) if y.fract() == 0.0 && y.abs() <= 9_007_199_254_740_992.0 => x == y,
+        (Value::Number(x), Value::Number(y)) => (x - y).abs() <= 1e-12 * y.abs() || y.abs() < 1e-290,
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().zip(y).all(|((k, p), (l, q))| k == l && same(p, q)),
+        _ => a == b,
+    }
+}
+
+/// A Value as serde_json's (non-finite numbers become null, as in JSON.stringify).
+fn to_json(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null | Value::Unpaired(_) => serde_json::Value::Null,
+        Value::Bool(b) => (*b).into(),
+        Value::Number(n) => serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::String(s) => s.clone().into(),
+        Value::Array(items) => items.iter().map(to_json).collect(),
+        Value::Object(members) => {
+            let mut map = serde_json::Map::new();
+            for (k, v) in members {
+                map.insert(k.clone(), to_json(v));
+            }
+            map.into()
+        }
+    }
+}
+
+/// serde_json's value as the core's Value, numbers as f64 (what the reader keeps).
+fn to_value(value: &serde_json::Value) -> Value {
+    match value {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
+        serde_json::Value::String(s) => Value::String(s.clone()),
+        serde_json::Value::Array(items) => Value::Array(items.iter().map(to_value).collect()),
+        serde_json::Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), to_value(v))).collect()),
     }
 }
