@@ -84,7 +84,9 @@ export interface Outcome {
 export type ErrorKind =
   | 'input' | 'gesture' | 'busy' | 'cancelled' | 'network' | 'background' | 'settings'
   | 'banned' | 'template' | 'batch' | 'device' | 'unsupported' | 'not-ready'
-  | 'quota' | 'token' | 'limit' | 'unknown';
+  | 'quota' | 'token' | 'limit' | 'unknown'
+  /** The module trapped (a bug, or out of memory): retry; the next call runs on a fresh module. */
+  | 'internal';
 
 /** Every error of this library: the same fields as the Rust Error. */
 export interface WxSubscribeError extends Error {
@@ -114,9 +116,33 @@ export const DEFAULT_PATH: string;
 export function init(options?: { path?: string; baseLibrary?: string }): Promise<typeof import('./index')>;
 export function isReady(): boolean;
 
+/**
+ * The caps on one call's input; past them a call throws kind 'input', code 'input-too-large',
+ * before anything is copied into the module.
+ */
+export const LIMITS: {
+  /** UTF-16 code units of the arguments' JSON text (2,097,152). */
+  units: number;
+  /** Values in the arguments: strings, numbers, arrays, objects... (262,144). */
+  values: number;
+  /** UTF-16 code units of one string (524,288). */
+  stringUnits: number;
+};
+
+/** A template list measured and written once (see templates()). */
+export interface TemplateList {
+  readonly text: string;
+}
+
+/**
+ * Measures and writes a template list once, for plan() and subscriber() to take where they
+ * take a list: later plans skip measuring it again. Throws kind 'input' for a list past LIMITS.
+ */
+export function templates(list: TemplateInput[]): TemplateList;
+
 /** Plans what to ask. Throws WxSubscribeError (kind 'input') on bad input, 'not-ready' before init. */
 export function plan(
-  templates: TemplateInput[],
+  templates: TemplateInput[] | TemplateList,
   setting?: SubscriptionsSetting | null,
   options?: PlanOptions | null,
   answered?: Answered | null,
@@ -210,7 +236,7 @@ export type MessageData = Record<string, { value: string | number } | string | n
 export interface Violation {
   key: string;
   rule: KeywordType | 'data';
-  code: 'empty' | 'too-long' | 'bad-character' | 'bad-format' | 'not-in-enum' | 'not-a-string' | 'missing' | 'unknown-key' | 'not-an-object';
+  code: 'empty' | 'too-long' | 'bad-character' | 'bad-format' | 'not-in-enum' | 'not-a-string' | 'lone-surrogate' | 'missing' | 'unknown-key' | 'not-an-object';
   message: string;
   /** A suggested fix. */
   fix: string;

@@ -7,6 +7,11 @@ export async function page(): Promise<number> {
   const subs = wxs.subscriber({ templates: [{ id: 'A', title: '订单发货提醒' }, 'B', { priTmplId: 'C', type: 3 }] });
   const plan = await subs.refresh();
   const left: number = plan.counts.ask + plan.counts.topUp;
+  const list = wxs.templates(['A', 'B']);
+  const again: number = wxs.plan(list, null, { idsPerRequest: 3 }).batches.length + wxs.LIMITS.values;
+  void again;
+  const internal: wxs.ErrorKind = 'internal';
+  void internal;
   // @ts-expect-error: kinds are checked
   wxs.subscriber({ templates: [{ id: "X", kind: "weekly" }] });
   const handler = wxs.tap(function (event: object) {
