@@ -71,7 +71,9 @@ function serialise(args) {
         break;
       case 'object':
         // Arrays and typed arrays: refused by their length, before the engine walks them.
-        if (value !== null && typeof value.length === 'number' && value.length > LIMITS.values) refused = tooLarge('values', LIMITS.values);
+        if (value !== null && (Array.isArray(value) || ArrayBuffer.isView(value)) && value.length > LIMITS.values) {
+          refused = tooLarge('values', LIMITS.values);
+        }
         break;
       case 'function':
       case 'symbol':

@@ -111,6 +111,13 @@ test('hostile values are input errors before anything is copied, and the module 
   });
 });
 
+test('an object whose length member is a large number is data, not a large array', function () {
+  return loaded().then(function (r) {
+    var plan = r.wxs.plan([{ id: 'a', length: 4294967295 }], { mainSwitch: true, length: 1e9 });
+    assert.deepEqual(plan.batches[0].ids, ['a']);
+  });
+});
+
 test('a 200 KB id is quoted as a short prefix', function () {
   return loaded().then(function (r) {
     var id = new Array(200000).join('x');
