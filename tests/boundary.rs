@@ -16,27 +16,28 @@ fn answer(units: Vec<u16>) -> serde_json::Value {
     serde_json::from_str(&String::from_utf16(&units).expect("answers are well-formed UTF-16")).expect("answers are JSON")
 }
 
-fn register(templates: &str) -> u64 {
+/// Registers a list; its handle and the templates as the module read them.
+fn register(templates: &str) -> (u64, serde_json::Value) {
     let a = answer(register_templates(&units(&format!("[{templates}]"))));
-    a["ok"]["handle"].as_u64().expect("a handle")
+    (a["ok"]["handle"].as_u64().expect("a handle"), a["ok"]["templates"].clone())
 }
 
 #[wasm_bindgen_test]
 fn a_registered_list_plans_by_position() {
-    let handle = register(r#"[{"id":"a","title":"发货通知"},"b",{"priTmplId":"c","type":3}]"#);
+    let (handle, _) = register(r#"[{"id":"a","title":"发货通知"},"b",{"priTmplId":"c","type":3}]"#);
     let a = answer(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"1":"accept"}}}},null,{{}}]"#))));
-    let p = &a["ok"];
-    assert_eq!(p["templates"][0]["title"], "发货通知");
-    assert_eq!(p["templates"][1]["state"], "top-up");
-    assert_eq!(p["batches"][0]["ids"], serde_json::json!(["a", "b"]));
-    assert_eq!(p["batches"][1]["kind"], "long-term");
-    assert_eq!(p["counts"]["topUp"], 1);
+    let layout = &a["ok"];
+    assert_eq!(layout["states"], serde_json::json!(["ask", "top-up", "ask"]));
+    assert_eq!(layout["kept"][1]["choice"], "accept");
+    assert_eq!(layout["batches"][0]["members"], serde_json::json!([0, 1]));
+    assert_eq!(layout["batches"][1]["kind"], "long-term");
+    assert_eq!(layout["counts"]["topUp"], 1);
 }
 
 #[wasm_bindgen_test]
-fn registering_answers_the_ids_in_order() {
-    let a = answer(register_templates(&units(r#"[["x",{"priTmplId":"订阅"}]]"#)));
-    assert_eq!(a["ok"]["ids"], serde_json::json!(["x", "订阅"]));
+fn registering_answers_the_templates_as_read_in_order() {
+    let (_, templates) = register(r#"["x",{"priTmplId":"订阅","type":3,"title":"签到"}]"#);
+    assert_eq!(templates, serde_json::json!([{"id":"x","kind":"one-time"},{"id":"订阅","title":"签到","kind":"long-term"}]));
 }
 
 #[wasm_bindgen_test]
@@ -61,9 +62,9 @@ fn interpret_result_reads_success_and_fail_results() {
 
 #[wasm_bindgen_test]
 fn chinese_emoji_and_lone_surrogates_cross_as_utf16() {
-    let handle = register(r#"[{"id":"订单","title":"订单号：第二件🎉"}]"#);
-    let p = answer(plan(&units(&format!("[{handle}]"))));
-    assert_eq!(p["ok"]["templates"][0]["title"], "订单号：第二件🎉");
+    let (_, templates) = register(r#"[{"id":"订单","title":"订单号：第二件🎉"}]"#);
+    assert_eq!(templates[0]["title"], "订单号：第二件🎉");
+    assert_eq!(templates[0]["id"], "订单");
     // A lone surrogate, raw in the text: strictly a violation, normalised a change.
     let mut input = units(r#"[{"content":"名称:{{thing1.DATA}}"},{"thing1":"a"#);
     input.push(0xd800);
@@ -110,7 +111,7 @@ fn build_payload_and_interpret_send_cross_the_boundary() {
 #[wasm_bindgen_test]
 fn thousands_of_calls_do_not_grow_memory() {
     let bytes = || core::arch::wasm32::memory_size(0) * 65536;
-    let handle = register(r#"[{"id":"a","title":"发货通知"},{"id":"b","title":"发货通知"},"c","d","e","f","g"]"#);
+    let (handle, _) = register(r#"[{"id":"a","title":"发货通知"},{"id":"b","title":"发货通知"},"c","d","e","f","g"]"#);
     let plan_input = units(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"2":"accept","3":"reject"}}}},null,null]"#));
     let check_input = units(r#"[{"content":"下单时间:{{date2.DATA}}\n商品名称:{{thing4.DATA}}"},{"date2":"2015年01月05日","thing4":"这是一个非常非常长的商品名称超过了二十个字"}]"#);
     let once = || {
