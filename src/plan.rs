@@ -56,13 +56,14 @@ pub struct PlannedTemplate {
     pub kept: Option<KeptChoice>,
 }
 
-/// One request: the ids one tap asks for.
+/// One request: the ids one tap asks for. In a [`Layout`], templates are
+/// named by their position in the list (`Batch<usize>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Batch {
+pub struct Batch<Id = String> {
     /// The kind of every template in it (kinds are never mixed).
     pub kind: TemplateKind,
-    /// The template ids, in the app's order.
-    pub ids: Vec<String>,
+    /// The template ids (or positions), in the app's order.
+    pub ids: Vec<Id>,
     /// Whether WeChat shows a popup. `false` when every id is kept as accepted:
     /// the request silently adds one send per id, and the page can say "renewed".
     pub popup: bool,
@@ -88,14 +89,15 @@ pub struct StateCounts {
     pub rejected: u32,
 }
 
-/// Something the page should tell the user.
+/// Something the page should tell the user. In a [`Layout`], templates are
+/// named by their position in the list (`Advice<usize>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Advice {
+pub struct Advice<Id = String> {
     /// `"open-settings"` (main switch off, or choices kept as rejected),
     /// `"banned"` or `"renew-silently"`.
     pub code: &'static str,
-    /// The templates it is about.
-    pub ids: Vec<String>,
+    /// The templates it is about (ids, or positions).
+    pub ids: Vec<Id>,
     /// A sentence for the user, in Chinese.
     pub message: &'static str,
 }
@@ -151,33 +153,11 @@ pub struct Layout {
     /// Each template's kept choice, in the list's order.
     pub kept: Vec<Option<KeptChoice>>,
     /// The requests to make: popup batches first, then silent ones.
-    pub batches: Vec<BatchAt>,
+    pub batches: Vec<Batch<usize>>,
     /// How many templates are in each state.
     pub counts: StateCounts,
     /// What the page should tell the user.
-    pub advice: Vec<AdviceAt>,
-}
-
-/// A batch, naming its templates by position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BatchAt {
-    /// The kind of every template in it.
-    pub kind: TemplateKind,
-    /// The templates, by position, in the list's order.
-    pub members: Vec<usize>,
-    /// Whether WeChat shows a popup.
-    pub popup: bool,
-}
-
-/// An advice, naming its templates by position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AdviceAt {
-    /// As [`Advice::code`].
-    pub code: &'static str,
-    /// The templates, by position.
-    pub members: Vec<usize>,
-    /// As [`Advice::message`].
-    pub message: &'static str,
+    pub advice: Vec<Advice<usize>>,
 }
 
 /// Makes the plan.
@@ -254,10 +234,10 @@ impl Layout {
             batches: self
                 .batches
                 .iter()
-                .map(|b| Batch { kind: b.kind, ids: ids(&b.members), popup: b.popup })
+                .map(|b| Batch { kind: b.kind, ids: ids(&b.ids), popup: b.popup })
                 .collect(),
             counts: self.counts,
-            advice: self.advice.iter().map(|a| Advice { code: a.code, ids: ids(&a.members), message: a.message }).collect(),
+            advice: self.advice.iter().map(|a| Advice { code: a.code, ids: ids(&a.ids), message: a.message }).collect(),
         }
     }
 }
@@ -343,14 +323,14 @@ impl FirstFit {
         true
     }
 
-    fn into_batches(self, popup: bool) -> impl Iterator<Item = BatchAt> {
-        self.batches.into_iter().map(move |b| BatchAt { kind: b.kind, members: b.members, popup })
+    fn into_batches(self, popup: bool) -> impl Iterator<Item = Batch<usize>> {
+        self.batches.into_iter().map(move |b| Batch { kind: b.kind, ids: b.members, popup })
     }
 }
 
 /// First fit, in the app's order: popup templates first; silent ones then fill the
 /// free places of popup batches of their kind; the rest form silent batches.
-fn make_batches(templates: &[Template], titles: &[Option<usize>], states: &[TemplateState], limit: usize) -> Vec<BatchAt> {
+fn make_batches(templates: &[Template], titles: &[Option<usize>], states: &[TemplateState], limit: usize) -> Vec<Batch<usize>> {
     let title_of = |index: usize| titles.get(index).copied().flatten();
     let in_state = |state| (0..templates.len()).filter(move |&i| states[i] == state);
     let mut popup = FirstFit::new(templates.len());
@@ -383,11 +363,11 @@ fn count(states: &[TemplateState]) -> StateCounts {
     c
 }
 
-fn advise(states: &[TemplateState], batches: &[BatchAt]) -> Vec<AdviceAt> {
+fn advise(states: &[TemplateState], batches: &[Batch<usize>]) -> Vec<Advice<usize>> {
     let mut advice = Vec::new();
-    let mut add = |code, members: Vec<usize>, message| {
-        if !members.is_empty() {
-            advice.push(AdviceAt { code, members, message });
+    let mut add = |code, ids: Vec<usize>, message| {
+        if !ids.is_empty() {
+            advice.push(Advice { code, ids, message });
         }
     };
     let in_state = |state| (0..states.len()).filter(|&i| states[i] == state).collect();
@@ -396,7 +376,7 @@ fn advise(states: &[TemplateState], batches: &[BatchAt]) -> Vec<AdviceAt> {
     add("open-settings", in_state(TemplateState::KeptRejected),
         "你曾选择不再接收这些通知：可在设置页的「订阅消息」里重新打开");
     add("banned", in_state(TemplateState::Banned), "这些通知暂时无法订阅");
-    let silent = batches.iter().filter(|b| !b.popup).flat_map(|b| b.members.iter().copied()).collect();
+    let silent = batches.iter().filter(|b| !b.popup).flat_map(|b| b.ids.iter().copied()).collect();
     add("renew-silently", silent, "已保持订阅的通知将自动续订，不会弹窗");
     advice
 }

@@ -29,7 +29,7 @@ fn a_registered_list_plans_by_position() {
     let layout = &a["ok"];
     assert_eq!(layout["states"], serde_json::json!(["ask", "top-up", "ask"]));
     assert_eq!(layout["kept"][1]["choice"], "accept");
-    assert_eq!(layout["batches"][0]["members"], serde_json::json!([0, 1]));
+    assert_eq!(layout["batches"][0]["ids"], serde_json::json!([0, 1]), "positions, not ids");
     assert_eq!(layout["batches"][1]["kind"], "long-term");
     assert_eq!(layout["counts"]["topUp"], 1);
 }

@@ -83,9 +83,9 @@ function planText(entry, setting, options, answered) {
 // each template gets its id, title and kind (fields in the order of src/plan.rs).
 function expand(layout, entry) {
   var ids = entry.ids;
-  function idsOf(members) {
-    var out = new Array(members.length);
-    for (var i = 0; i < members.length; i++) out[i] = ids[members[i]];
+  function idsOf(positions) {
+    var out = new Array(positions.length);
+    for (var i = 0; i < positions.length; i++) out[i] = ids[positions[i]];
     return out;
   }
   var planned = new Array(entry.templates.length);
@@ -102,9 +102,9 @@ function expand(layout, entry) {
     mainSwitch: layout.mainSwitch,
     idsPerRequest: layout.idsPerRequest,
     templates: planned,
-    batches: layout.batches.map(function (b) { return { kind: b.kind, ids: idsOf(b.members), popup: b.popup }; }),
+    batches: layout.batches.map(function (b) { return { kind: b.kind, ids: idsOf(b.ids), popup: b.popup }; }),
     counts: layout.counts,
-    advice: layout.advice.map(function (a) { return { code: a.code, ids: idsOf(a.members), message: a.message }; }),
+    advice: layout.advice.map(function (a) { return { code: a.code, ids: idsOf(a.ids), message: a.message }; }),
   };
 }
 
