@@ -268,6 +268,14 @@ mod tests {
     }
 
     #[test]
+    fn a_success_result_that_carries_err_code_0_is_a_success() {
+        let o = interpret_result(&ids(&["a"]), &json(r#"{"errMsg":"requestSubscribeMessage:ok","errCode":0,"a":"accept"}"#)).unwrap();
+        assert_eq!(o.accepted, ids(&["a"]));
+        let e = interpret_result(&ids(&["a"]), &json(r#"{"errMsg":"requestSubscribeMessage:ok","errCode":20004}"#)).unwrap_err();
+        assert_eq!(e.code, "main-switch-off", "any other code is a failure");
+    }
+
+    #[test]
     fn every_error_code_of_the_table_maps_to_its_kind() {
         let table: &[(i32, &str, ErrorKind, bool)] = &[
             (10001, "empty-template-ids", K::Input, false),
