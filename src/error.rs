@@ -46,9 +46,13 @@ pub enum ErrorKind {
     /// The library failed inside (the wasm module trapped or ran out of memory);
     /// the next call runs on a fresh module.
     Internal,
+    /// The package is not set up right: its wasm file could not be loaded from
+    /// the code package (a wrong path, or "Build npm" not run). Fix the build,
+    /// not the user's WeChat.
+    Setup,
 }
 
-named!(ErrorKind, ["input", "gesture", "busy", "cancelled", "network", "background", "settings", "banned", "template", "batch", "device", "unsupported", "not-ready", "quota", "token", "limit", "unknown", "internal"]);
+named!(ErrorKind, ["input", "gesture", "busy", "cancelled", "network", "background", "settings", "banned", "template", "batch", "device", "unsupported", "not-ready", "quota", "token", "limit", "unknown", "internal", "setup"]);
 
 /// A failure, as a value. Nothing in this crate panics on bad input: it returns this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

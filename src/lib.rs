@@ -107,7 +107,7 @@ mod tests {
     fn every_name_is_the_kebab_case_of_its_variant() {
         use ErrorKind as K;
         let kinds = [K::Input, K::Gesture, K::Busy, K::Cancelled, K::Network, K::Background, K::Settings, K::Banned,
-            K::Template, K::Batch, K::Device, K::Unsupported, K::NotReady, K::Quota, K::Token, K::Limit, K::Unknown, K::Internal];
+            K::Template, K::Batch, K::Device, K::Unsupported, K::NotReady, K::Quota, K::Token, K::Limit, K::Unknown, K::Internal, K::Setup];
         for k in kinds {
             assert_eq!(k.name(), kebab(&format!("{k:?}")));
         }

@@ -86,7 +86,9 @@ export type ErrorKind =
   | 'banned' | 'template' | 'batch' | 'device' | 'unsupported' | 'not-ready'
   | 'quota' | 'token' | 'limit' | 'unknown'
   /** The module trapped (a bug, or out of memory): retry; the next call runs on a fresh module. */
-  | 'internal';
+  | 'internal'
+  /** The wasm file could not be loaded from the code package: a packaging problem, not the user's WeChat. */
+  | 'setup';
 
 /** Every error of this library: the same fields as the Rust Error. */
 export interface WxSubscribeError extends Error {
@@ -111,9 +113,13 @@ export const DEFAULT_PATH: string;
 /**
  * Loads the module through WXWebAssembly. Call in App.onLaunch. Every call returns the same
  * Promise; the .wasm.br beside `path` is preferred on base library >= 2.14.0.
- * Rejects with kind 'unsupported' where WXWebAssembly is missing (base library < 2.13.0).
+ * Rejects with kind 'unsupported' where WXWebAssembly is missing (base library < 2.13.0), kind
+ * 'setup' (code 'wasm-load-failed') where the wasm file cannot be loaded, and kind 'not-ready'
+ * (code 'wasm-load-timeout') after `timeoutMs` (10 s by default; a module that loads later is
+ * still used). A call without options uses those of the last call that gave some. Until the
+ * module is ready, every export throws the failure, or 'not-ready' while it loads.
  */
-export function init(options?: { path?: string; baseLibrary?: string }): Promise<typeof import('./index')>;
+export function init(options?: { path?: string; baseLibrary?: string; timeoutMs?: number }): Promise<typeof import('./index')>;
 export function isReady(): boolean;
 
 /**
@@ -202,7 +208,7 @@ export function clientInfo(): { baseLibrary?: string; wechatVersion?: string; pl
 // ---- The send side (a second wasm module: load it with initSend()) ----
 
 /** Loads the send module (keyword checks and payloads). Same rules as init(). */
-export function initSend(options?: { path?: string; baseLibrary?: string }): Promise<typeof import('./index')>;
+export function initSend(options?: { path?: string; baseLibrary?: string; timeoutMs?: number }): Promise<typeof import('./index')>;
 export function isSendReady(): boolean;
 /** '/miniprogram_npm/wx-subscribe/wx_subscribe_send_bg.wasm' */
 export const DEFAULT_SEND_PATH: string;

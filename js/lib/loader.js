@@ -6,6 +6,12 @@
 // library takes it. Until a module is loaded, its exports throw a
 // WxSubscribeError of kind 'not-ready'.
 //
+// init() remembers the options it was last given (refresh() calls init()
+// again without any), and has a deadline: a load that never settles rejects
+// after it (and is still used if it finishes later). Until a module is
+// ready, an export throws why: 'unsupported' without WXWebAssembly, 'setup'
+// when the wasm file could not be loaded, else 'not-ready'.
+//
 // Calls are synchronous, but WXWebAssembly only instantiates asynchronously.
 // So once a module is loaded, the loader also keeps a spare instance, made in
 // the background: when a call traps (boundary.js), that call throws an
@@ -22,8 +28,25 @@ var WxSubscribeError = require('./error.js');
 /** Where DevTools' "Build npm" puts this package's files. */
 var PACKAGE_DIR = '/miniprogram_npm/wx-subscribe/';
 
+/** How long init() waits for WXWebAssembly before it rejects, by default (ms). */
+var DEFAULT_TIMEOUT_MS = 10000;
+
 function unsupported(message, advice) {
   return new WxSubscribeError({ code: 'wasm-unsupported', kind: 'unsupported', message: message, advice: advice, retryable: false });
+}
+
+// The same error again, for a later call (a fresh stack, the same fields).
+function again(error) {
+  return new WxSubscribeError(error);
+}
+
+// `promise`, or a rejection with `late()` after `ms`.
+function deadline(promise, ms, late) {
+  if (typeof setTimeout !== 'function') return promise;
+  return new Promise(function (resolve, reject) {
+    setTimeout(function () { reject(late()); }, ms);
+    promise.then(resolve, reject);
+  });
 }
 
 function instantiate(engine, path, imports) {
@@ -37,7 +60,9 @@ function instantiate(engine, path, imports) {
 // says where initName() belongs, for the not-ready message.
 function wasmModule(glueOf, fileName, initName, when) {
   var defaultPath = PACKAGE_DIR + fileName;
-  var settings = null; // { path, brotli } from the first init()
+  var configured = null; // the options of the last init() that gave any
+  var settings = null;   // { path, brotli }
+  var failure = null;    // why the last init() failed, until one succeeds
   var loading = null;
   var live = null;     // { exports, memory, broken, oversized, lists }
   var spare = null;
@@ -75,27 +100,48 @@ function wasmModule(glueOf, fileName, initName, when) {
 
   // Loads the module once; every call returns the same Promise, and after a
   // failure the next call tries again. options.path: the .wasm's path in the
-  // code package; options.baseLibrary: to override the one wx reports.
+  // code package; options.baseLibrary: to override the one wx reports;
+  // options.timeoutMs: how long to wait for WXWebAssembly (10 s by default).
+  // A call without options uses those of the last call that gave some.
   function init(options) {
+    if (options) configured = options;
     if (loading) return loading;
-    options = options || {};
+    options = options || configured || {};
     var engine = typeof WXWebAssembly !== 'undefined' ? WXWebAssembly : undefined;
     if (!engine || typeof engine.instantiate !== 'function') {
-      return Promise.reject(unsupported(
+      failure = unsupported(
         'this WeChat has no WXWebAssembly (base library below 2.13.0)',
-        'ask the user to update WeChat; subscription requests cannot be planned here'));
+        'ask the user to update WeChat; subscription requests cannot be planned here');
+      return Promise.reject(again(failure));
     }
     var path = options.path || defaultPath;
     var baseLibrary = options.baseLibrary || client.clientInfo().baseLibrary;
+    var timeoutMs = options.timeoutMs || DEFAULT_TIMEOUT_MS;
     settings = { path: path, brotli: /\.wasm$/.test(path) && client.versionAtLeast(baseLibrary, [2, 14, 0]) };
-    loading = make().then(function (instance) {
-      live = instance;
+    var made = make().then(function (instance) {
+      // Also when it comes after the deadline: a late module is still used.
+      live = live || instance;
+      failure = null;
       makeSpare();
       return module.exports;
     }, function (cause) {
+      throw new WxSubscribeError({
+        code: 'wasm-load-failed', kind: 'setup', retryable: false,
+        message: 'the wasm module could not be loaded from ' + path + ': ' + (cause && cause.message || cause),
+        advice: 'a packaging problem, not the user\'s WeChat: check the path (a file in the code package, e.g. ' +
+          defaultPath + ') and run "Build npm" in DevTools (or copy the files where your framework builds to)',
+      });
+    });
+    loading = deadline(made, timeoutMs, function () {
+      return new WxSubscribeError({
+        code: 'wasm-load-timeout', kind: 'not-ready', retryable: true,
+        message: 'the wasm module did not load within ' + timeoutMs + ' ms',
+        advice: 'try again later; a module that finishes loading later is still used',
+      });
+    }).then(null, function (error) {
       loading = null;
-      throw unsupported('the wasm module could not be loaded from ' + path + ': ' + (cause && cause.message || cause),
-        'check the path (a file in the code package, e.g. ' + defaultPath + ') and run "Build npm" in DevTools');
+      failure = error;
+      throw again(error);
     });
     return loading;
   }
@@ -112,6 +158,7 @@ function wasmModule(glueOf, fileName, initName, when) {
     if (live) {
       throw boundary.internal('the wasm module failed and its replacement is still loading');
     }
+    if (failure) throw again(failure);
     throw new WxSubscribeError({
       code: 'not-initialised', kind: 'not-ready',
       message: 'wx-subscribe is not initialised: call ' + initName + '() ' + when,

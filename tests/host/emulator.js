@@ -47,6 +47,8 @@ var TAP_ERROR = 'requestSubscribeMessage:fail can only be invoked by user TAP ge
 //   baseLibrary ('3.5.0'), wechatVersion ('8.0.50'), platform ('ios' | 'android')
 //   instanceShape: 'instance' (the typings) or 'result' ({ instance, module }, what phones give)
 //   noWXWebAssembly: base library < 2.13.0; brokenBrotli: the .br fails to load
+//   wasmDelayMs: instantiation settles that late (Infinity: never); failingWasm: the first
+//     N instantiations fail as for a missing file
 //   templates: { [id]: { title, kind } } known to WeChat for this app
 //   maxIdsPerRequest (3), mainSwitch (true), itemSettings ({ [id]: choice }), appBanned,
 //   banned ({ [id]: true }), background (popup cannot show), network ('list' | 'subscribe')
@@ -192,6 +194,10 @@ function createHost(config) {
         if (!brotli && !/\.wasm$/.test(path)) throw new Error('WXWebAssembly.instantiate: ' + path + ' is not a .wasm or .wasm.br file');
         if (brotli && !versionAtLeast(baseLibrary, [2, 14, 0])) throw new Error('WXWebAssembly.instantiate: .wasm.br needs base library 2.14.0');
         if (brotli && config.brokenBrotli) throw new Error('WXWebAssembly.instantiate: invalid brotli data in ' + path);
+        if (config.failingWasm > 0) {
+          config.failingWasm -= 1;
+          throw new Error('WXWebAssembly.instantiate: no file ' + path + ' in the code package');
+        }
         var file = filePath(path);
         if (!engine.exists(file)) throw new Error('WXWebAssembly.instantiate: no file ' + path + ' in the code package');
         var bytes = engine.readBinary(file);
@@ -202,7 +208,10 @@ function createHost(config) {
         }
         engine.WebAssembly.instantiate(bytes, imports).then(function (result) {
           host.instances.push(result.instance);
-          resolveInstance(config.instanceShape === 'result' ? result : result.instance);
+          var settle = function () { resolveInstance(config.instanceShape === 'result' ? result : result.instance); };
+          if (config.wasmDelayMs === Infinity) return;
+          if (config.wasmDelayMs) later(settle, config.wasmDelayMs);
+          else settle();
         }, reject);
       });
     },

@@ -94,16 +94,77 @@ test('no WXWebAssembly (base library < 2.13.0) rejects with kind unsupported', f
   });
 });
 
-test('a wrong path rejects clearly, and a later init can try again', function () {
+test('a missing wasm file is a setup error, not unsupported, and init with a right path then loads', function () {
   var host = createHost({});
   var wxs = host.require('wx-subscribe');
   return assert.rejects(wxs.init({ path: '/nowhere/x.wasm' })).then(function (e) {
-    assert.equal(e.kind, 'unsupported');
+    assert.equal(e.kind, 'setup');
+    assert.equal(e.code, 'wasm-load-failed');
+    assert.equal(e.retryable, false);
     assert.ok(/\/nowhere\/x\.wasm/.test(e.message), e.message);
+    assert.ok(/Build npm/.test(e.advice), e.advice);
     assert.ok(!wxs.isReady());
-    return wxs.init();
+    var later = assert.throws(function () { wxs.plan(['a']); });
+    assert.equal(later.kind, 'setup', 'later calls say why, not "call init() at launch"');
+    return wxs.init({});
   }).then(function () {
     assert.ok(wxs.isReady());
+  });
+});
+
+test('after init() failed for lack of WXWebAssembly, every call keeps saying unsupported, not retryable', function () {
+  var host = createHost({ noWXWebAssembly: true, baseLibrary: '2.12.0' });
+  var wxs = host.require('wx-subscribe');
+  return assert.rejects(wxs.init()).then(function () {
+    ['plan', 'interpretResult', 'version'].forEach(function (name) {
+      var e = assert.throws(function () { wxs[name](['a']); });
+      assert.equal(e.kind, 'unsupported', name);
+      assert.equal(e.retryable, false, name);
+    });
+    var subs = wxs.subscriber({ templates: ['a'] });
+    return assert.rejects(subs.refresh());
+  }).then(function (e) {
+    assert.equal(e.kind, 'unsupported', 'refresh() too');
+  });
+});
+
+test('a configured path is kept when refresh() retries init()', function () {
+  var path = '/lib/wx_subscribe_bg.wasm';
+  var host = createHost({ mounts: { '/lib/': 'js/miniprogram_dist/', '/miniprogram_npm/wx-subscribe/': 'js/miniprogram_dist/' }, baseLibrary: '2.13.5', failingWasm: 1 });
+  var wxs = host.require('wx-subscribe');
+  return assert.rejects(wxs.init({ path: path })).then(function (e) {
+    assert.equal(e.code, 'wasm-load-failed');
+    return wxs.subscriber({ templates: ['a'] }).refresh();
+  }).then(function (plan) {
+    assert.deepEqual(plan.batches[0].ids, ['a']);
+    instantiated(host).forEach(function (p) { assert.equal(p, path, 'every load used the configured path'); });
+  });
+});
+
+test('an init() that never settles rejects at its deadline, and a later init() tries again', function () {
+  var host = createHost({ wasmDelayMs: Infinity });
+  var wxs = host.require('wx-subscribe');
+  return assert.rejects(wxs.init({ timeoutMs: 30 })).then(function (e) {
+    assert.equal(e.kind, 'not-ready');
+    assert.equal(e.code, 'wasm-load-timeout');
+    assert.equal(e.retryable, true);
+    assert.equal(assert.throws(function () { wxs.version(); }).code, 'wasm-load-timeout');
+    host.config.wasmDelayMs = 0;
+    return wxs.init();
+  }).then(function () {
+    assert.equal(wxs.version(), '0.1.0');
+  });
+});
+
+test('a module that loads after the deadline is still used', function () {
+  var host = createHost({ wasmDelayMs: 80 });
+  var wxs = host.require('wx-subscribe');
+  return assert.rejects(wxs.init({ timeoutMs: 20 })).then(function (e) {
+    assert.equal(e.code, 'wasm-load-timeout');
+    return new Promise(function (resolve) { engine.setTimeout(resolve, 150); });
+  }).then(function () {
+    assert.ok(wxs.isReady());
+    assert.deepEqual(wxs.plan(['a', 'b']).batches[0].ids, ['a', 'b']);
   });
 });
 
