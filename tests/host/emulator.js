@@ -1,4 +1,4 @@
-// An emulated mini-program host that follows ../shared/WECHAT.md:
+// An emulated mini-program host that follows the platform as WeChat documents it (see the README):
 // - code runs as CommonJS modules with `wx` and `WXWebAssembly` as the host's
 //   injected names; WebAssembly, TextEncoder, TextDecoder and fetch do not exist
 //   in the realm (the entry scripts delete them);
