@@ -80,18 +80,14 @@ pub struct Error {
 }
 
 impl Error {
+    /// An error that did not come from WeChat (no `errCode`, `errMsg` or field).
+    pub fn new(code: &'static str, kind: ErrorKind, retryable: bool, message: String, advice: &'static str) -> Error {
+        Error { code, kind, message, advice, retryable, err_code: None, err_msg: None, field: None }
+    }
+
     /// An input error: the app's data does not have the expected shape.
     pub fn input(code: &'static str, message: String, advice: &'static str) -> Error {
-        Error {
-            code,
-            kind: ErrorKind::Input,
-            message,
-            advice,
-            retryable: false,
-            err_code: None,
-            err_msg: None,
-            field: None,
-        }
+        Error::new(code, ErrorKind::Input, false, message, advice)
     }
 
     /// An input error worded "`what` must be `expected`, got `a number`".
@@ -155,7 +151,7 @@ pub(crate) fn from_wechat(table: &[Known], err_code: Option<i32>, err_msg: Optio
 }
 
 /// A whole number in decimal, without the formatting machinery (it is large in wasm).
-pub fn decimal(n: i64) -> String {
+pub(crate) fn decimal(n: i64) -> String {
     let mut text = String::new();
     let mut rest = n.unsigned_abs();
     loop {

@@ -197,16 +197,8 @@ pub fn layout(
     options: &PlanOptions,
 ) -> Result<Layout, Error> {
     if let Some(v) = options.base_library.filter(|v| *v < FIRST_SUBSCRIBE_BASE_LIBRARY) {
-        return Err(Error {
-            code: "subscribe-unsupported",
-            kind: ErrorKind::Unsupported,
-            message: ["base library ", &v.dotted(), " has no wx.requestSubscribeMessage (it needs 2.4.4)"].concat(),
-            advice: "ask the user to update WeChat",
-            retryable: false,
-            err_code: None,
-            err_msg: None,
-            field: None,
-        });
+        let message = ["base library ", &v.dotted(), " has no wx.requestSubscribeMessage (it needs 2.4.4)"].concat();
+        return Err(Error::new("subscribe-unsupported", ErrorKind::Unsupported, false, message, "ask the user to update WeChat"));
     }
     let states: Vec<TemplateState> = (0..templates.len())
         .map(|i| state_of(main_switch, kept.get(i).and_then(Option::as_ref), answers.get(i).copied().flatten()))

@@ -52,15 +52,9 @@ impl Registry {
             Value::Number(n) => self.lists.iter().find(|(h, _, _)| f64::from(*h) == *n),
             _ => None,
         };
-        found.map(|(_, list, titles)| (list.as_slice(), titles.as_slice())).ok_or_else(|| Error {
-            code: "templates-not-registered",
-            kind: ErrorKind::Internal,
-            message: "the template list is no longer registered in this module".to_owned(),
-            advice: "register the list again (the JS side does this by itself)",
-            retryable: true,
-            err_code: None,
-            err_msg: None,
-            field: None,
+        found.map(|(_, list, titles)| (list.as_slice(), titles.as_slice())).ok_or_else(|| {
+            let message = "the template list is no longer registered in this module".to_owned();
+            Error::new("templates-not-registered", ErrorKind::Internal, true, message, "register the list again (the JS side does this by itself)")
         })
     }
 

@@ -154,7 +154,6 @@ function call(instance, name, args) {
 
 module.exports = {
   LIMITS: LIMITS,
-  RETIRE_BYTES: RETIRE_BYTES,
   serialise: serialise,
   unreadable: unreadable,
   call: call,
