@@ -52,6 +52,34 @@ pub enum ErrorKind {
     Setup,
 }
 
+impl ErrorKind {
+    /// A sentence for the user, in Chinese, that a page can show as it is.
+    pub fn user_message(self) -> &'static str {
+        const SENTENCES: &[&str] = &[
+            "内容不符合要求，请按提示修改。",
+            "请直接点击按钮订阅。",
+            "上一次订阅还没有完成，请稍候。",
+            "已取消，可以稍后再订阅。",
+            "网络不太好，请稍后再试。",
+            "请回到小程序后再点一次。",
+            "订阅消息已关闭，请到设置页打开。",
+            "这个小程序暂时无法订阅消息。",
+            "这个通知暂时无法订阅，请稍后再试。",
+            "已重新分组，请再点一次订阅。",
+            "设备信息已失效，请重新连接设备后再订阅。",
+            "当前微信版本过低，请升级微信后再订阅。",
+            "正在加载，请稍后再试。",
+            "还没有可用的订阅次数，请先订阅这个通知。",
+            "服务暂时不可用，请稍后再试。",
+            "今天的发送次数已用完，请明天再试。",
+            "订阅暂时不可用，请稍后再试。",
+            "出了点问题，请再试一次。",
+            "小程序安装不完整，请联系开发者。",
+        ];
+        SENTENCES.get(self as usize).copied().unwrap_or("")
+    }
+}
+
 named!(ErrorKind, ["input", "gesture", "busy", "cancelled", "network", "background", "settings", "banned", "template", "batch", "device", "unsupported", "not-ready", "quota", "token", "limit", "unknown", "internal", "setup"]);
 
 /// A failure, as a value. Nothing in this crate panics on bad input: it returns this.
@@ -66,6 +94,9 @@ pub struct Error {
     pub message: String,
     /// What to do about it.
     pub advice: &'static str,
+    /// A sentence for the user, in Chinese, that a page can show as it is
+    /// (by kind: see [`ErrorKind::user_message`]).
+    pub user_message: &'static str,
     /// Whether asking again (on a later tap) can succeed without other changes.
     pub retryable: bool,
     /// The `errCode` WeChat answered, when the error came from WeChat.
@@ -82,7 +113,7 @@ pub struct Error {
 impl Error {
     /// An error that did not come from WeChat (no `errCode`, `errMsg` or field).
     pub fn new(code: &'static str, kind: ErrorKind, retryable: bool, message: String, advice: &'static str) -> Error {
-        Error { code, kind, message, advice, retryable, err_code: None, err_msg: None, field: None }
+        Error { code, kind, message, advice, user_message: kind.user_message(), retryable, err_code: None, err_msg: None, field: None }
     }
 
     /// An input error: the app's data does not have the expected shape.
@@ -147,7 +178,7 @@ pub(crate) fn from_wechat(table: &[Known], err_code: Option<i32>, err_msg: Optio
             "report it with the raw errCode and errMsg; asking again later may work",
         ),
     };
-    Error { code, kind, message, advice, retryable, err_code, err_msg, field: None }
+    Error { code, kind, message, advice, user_message: kind.user_message(), retryable, err_code, err_msg, field: None }
 }
 
 /// A whole number in decimal, without the formatting machinery (it is large in wasm).

@@ -37,7 +37,7 @@ impl<'a> Index<'a> {
 }
 
 /// Sorts in place, in O(n log n) comparisons at worst, with no extra memory.
-fn heapsort<T: Ord>(items: &mut [T]) {
+pub(crate) fn heapsort<T: Ord>(items: &mut [T]) {
     fn sift_down<T: Ord>(items: &mut [T], mut root: usize) {
         loop {
             let mut child = 2 * root + 1;

@@ -24,6 +24,7 @@ macro_rules! named {
 pub mod error;
 mod index;
 pub mod json;
+pub mod memory;
 pub mod options;
 pub mod outcome;
 pub mod plan;
@@ -36,6 +37,7 @@ pub mod value;
 pub mod wasm;
 
 pub use error::{Error, ErrorKind};
+pub use memory::{Change, Record, Remembered};
 pub use options::{PlanOptions, Platform, Version};
 pub use outcome::{interpret_fail, interpret_result, Outcome, Status, TemplateResult};
 pub use plan::{layout, plan, Advice, Batch, Layout, Plan, PlannedTemplate, TemplateState};
@@ -45,22 +47,23 @@ pub use template::{Template, TemplateKind};
 pub use value::Value;
 
 /// Plans from input exactly as a page holds it: the app's template list, the
-/// `subscriptionsSetting` of `wx.getSetting`, the options and what this round
-/// already answered (`null` for each of the last three is fine).
-/// This is what the JS `plan()` calls.
-pub fn plan_from_values(templates: &Value, setting: &Value, options: &Value, answered: &Value) -> Result<Plan, Error> {
-    plan_from_parts(&template::parse_templates(templates)?, setting, options, answered)
-}
-
-/// [`plan_from_values`] for templates already read.
-pub fn plan_from_parts(templates: &[Template], setting: &Value, options: &Value, answered: &Value) -> Result<Plan, Error> {
-    plan(templates, &setting::parse_setting(setting)?, &options::parse_options(options)?, &plan::parse_answered(answered)?)
+/// `subscriptionsSetting` of `wx.getSetting`, the options, what this round
+/// already answered and the record earlier visits left (see [`memory`];
+/// `null` for each of the last four is fine).
+pub fn plan_from_values(templates: &Value, setting: &Value, options: &Value, answered: &Value, remembered: &Value) -> Result<Plan, Error> {
+    let templates = template::parse_templates(templates)?;
+    let (setting, options) = (setting::parse_setting(setting)?, options::parse_options(options)?);
+    plan(&templates, &setting, &options, &plan::parse_answered(answered)?, &Record::read(remembered))
 }
 
 /// Interprets what a request's `success` or `fail` callback received, for the
 /// batch it asked for. This is what the JS `interpretResult()` calls.
 pub fn interpret_from_values(batch: &Value, result: &Value) -> Result<Outcome, Error> {
-    interpret_result(&outcome::parse_batch_ids(batch)?, result)
+    let mut outcome = interpret_result(&outcome::parse_batch_ids(batch)?, result)?;
+    if !outcome::batch_counts_sends(batch) {
+        outcome.sends.clear();
+    }
+    Ok(outcome)
 }
 
 /// Describes a template for sending: its keywords, their types and labels.
@@ -110,12 +113,13 @@ mod tests {
             K::Template, K::Batch, K::Device, K::Unsupported, K::NotReady, K::Quota, K::Token, K::Limit, K::Unknown, K::Internal, K::Setup];
         for k in kinds {
             assert_eq!(k.name(), kebab(&format!("{k:?}")));
+            assert!(k.user_message().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{k:?} has a Chinese sentence");
         }
         for s in [Status::Accept, Status::Reject, Status::Ban, Status::Filter, Status::Unknown, Status::Missing] {
             assert_eq!(s.name(), kebab(&format!("{s:?}")));
         }
         use TemplateState as S;
-        for s in [S::Ask, S::TopUp, S::KeptRejected, S::Banned, S::SwitchedOff, S::Accepted, S::Rejected] {
+        for s in TemplateState::ALL {
             assert_eq!(s.name(), kebab(&format!("{s:?}")));
         }
         for k in [TemplateKind::OneTime, TemplateKind::LongTerm, TemplateKind::Device] {

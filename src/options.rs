@@ -46,7 +46,7 @@ pub enum Platform {
 }
 
 /// The options the planner works with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlanOptions {
     /// The most ids one request may carry (1 to 5, default 3). Old clients get 1 whatever this says.
     pub ids_per_request: usize,
@@ -56,6 +56,9 @@ pub struct PlanOptions {
     pub wechat_version: Option<Version>,
     /// The platform, if known.
     pub platform: Option<Platform>,
+    /// The time of planning (`Date.now()`), which decides whether a remembered
+    /// ban still holds; without it, remembered bans hold.
+    pub now: Option<f64>,
 }
 
 impl Default for PlanOptions {
@@ -65,6 +68,7 @@ impl Default for PlanOptions {
             base_library: None,
             wechat_version: None,
             platform: None,
+            now: None,
         }
     }
 }
@@ -94,7 +98,7 @@ impl PlanOptions {
     }
 }
 
-const OPTIONS_ADVICE: &str = "options are { idsPerRequest: 1..5, baseLibrary: '2.10.1', wechatVersion: '8.0.50', platform: 'ios' | 'android' | ... }, all optional";
+const OPTIONS_ADVICE: &str = "options are { idsPerRequest: 1..5, baseLibrary: '2.10.1', wechatVersion: '8.0.50', platform: 'ios' | 'android' | ..., now: Date.now() }, all optional";
 
 /// Reads the options object (`null`/`undefined` means all defaults).
 pub fn parse_options(value: &Value) -> Result<PlanOptions, Error> {
@@ -130,6 +134,12 @@ pub fn parse_options(value: &Value) -> Result<PlanOptions, Error> {
         Some(other) => {
             return Err(Error::shape("options-bad-platform", "options.platform", "a string", other, OPTIONS_ADVICE))
         }
+    };
+    options.now = match value.get("now") {
+        None => None,
+        Some(v) => Some(crate::memory::time(v).ok_or_else(|| {
+            Error::shape("options-bad-now", "options.now", "a time in milliseconds (Date.now())", v, OPTIONS_ADVICE)
+        })?),
     };
     Ok(options)
 }
@@ -202,5 +212,6 @@ mod tests {
         assert_eq!(read(r#"{"wechatVersion":8}"#).unwrap_err().code, "options-bad-version");
         assert_eq!(read(r#"{"platform":1}"#).unwrap_err().code, "options-bad-platform");
         assert_eq!(read("3").unwrap_err().code, "options-not-an-object");
+        assert_eq!(read(r#"{"now":-1}"#).unwrap_err().code, "options-bad-now");
     }
 }

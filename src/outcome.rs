@@ -4,6 +4,7 @@
 
 use crate::error::{from_wechat, wechat_answer, Error, ErrorKind, Known};
 use crate::index::Index;
+use crate::template::TemplateKind;
 use crate::value::Value;
 use serde::Serialize;
 
@@ -76,10 +77,20 @@ pub struct OutcomeCounts {
 pub struct Outcome {
     /// One result per id of the request, in the request's order.
     pub results: Vec<TemplateResult>,
-    /// The ids accepted: each is one more send in the quota.
+    /// The ids accepted.
     pub accepted: Vec<String>,
+    /// The accepted ids that each add one send to the quota: those of one-time
+    /// templates (a long-term accept allows sends without counting). A batch
+    /// given as a bare array of ids is taken as one-time.
+    pub sends: Vec<String>,
     /// How many of each answer.
     pub counts: OutcomeCounts,
+}
+
+/// Whether accepts of this batch (`{ kind }` of a plan batch) add sends to the
+/// quota: they do unless its kind is long-term or device.
+pub fn batch_counts_sends(batch: &Value) -> bool {
+    batch.get("kind").and_then(Value::as_str).is_none_or(|kind| kind == TemplateKind::OneTime.name())
 }
 
 /// Reads the ids of the request: a batch from the plan (`{ ids: [...] }`) or an array of ids.
@@ -138,7 +149,7 @@ pub fn interpret_result(batch: &[String], result: &Value) -> Result<Outcome, Err
             TemplateResult { id: id.clone(), status, raw }
         })
         .collect();
-    Ok(Outcome { results, accepted, counts })
+    Ok(Outcome { results, sends: accepted.clone(), accepted, counts })
 }
 
 use ErrorKind as K;

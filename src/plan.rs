@@ -6,7 +6,8 @@ use crate::options::{PlanOptions, FIRST_SUBSCRIBE_BASE_LIBRARY};
 use crate::outcome::Status;
 use crate::setting::{KeptChoice, SubscriptionsSetting};
 use crate::template::{Template, TemplateKind};
-use crate::index::Index;
+use crate::index::{heapsort, Index};
+use crate::memory::{Record, Remembered};
 use crate::value::{quote, Value};
 use serde::Serialize;
 
@@ -28,11 +29,26 @@ pub enum TemplateState {
     Accepted,
     /// Rejected in this round: not asked again until the next round.
     Rejected,
+    /// Answered twice this round with something that settles nothing (`filter`,
+    /// a value this library does not know, or no value): not asked again until
+    /// the next round.
+    Unsettled,
 }
 
-named!(TemplateState, ["ask", "top-up", "kept-rejected", "banned", "switched-off", "accepted", "rejected"]);
+named!(TemplateState, ["ask", "top-up", "kept-rejected", "banned", "switched-off", "accepted", "rejected", "unsettled"]);
 
 impl TemplateState {
+    /// Every state, in declaration order.
+    pub const ALL: [TemplateState; 8] = [
+        TemplateState::Ask, TemplateState::TopUp, TemplateState::KeptRejected, TemplateState::Banned,
+        TemplateState::SwitchedOff, TemplateState::Accepted, TemplateState::Rejected, TemplateState::Unsettled,
+    ];
+
+    /// The state named `name` (as [`TemplateState::name`] gives it), if any.
+    pub fn from_name(name: &str) -> Option<TemplateState> {
+        TemplateState::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     /// Whether a template in this state goes into a batch.
     pub fn is_requested(self) -> bool {
         matches!(self, TemplateState::Ask | TemplateState::TopUp)
@@ -87,6 +103,8 @@ pub struct StateCounts {
     pub accepted: u32,
     /// Rejected this round.
     pub rejected: u32,
+    /// Left unsettled this round.
+    pub unsettled: u32,
 }
 
 /// Something the page should tell the user. In a [`Layout`], templates are
@@ -94,7 +112,8 @@ pub struct StateCounts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Advice<Id = String> {
     /// `"open-settings"` (main switch off, or choices kept as rejected),
-    /// `"banned"` or `"renew-silently"`.
+    /// `"banned"`, `"unsettled"` (answered twice with nothing that settles it;
+    /// asked again next visit) or `"renew-silently"`.
     pub code: &'static str,
     /// The templates it is about (ids, or positions).
     pub ids: Vec<Id>,
@@ -120,22 +139,66 @@ pub struct Plan {
     pub advice: Vec<Advice>,
 }
 
-const ANSWERED_ADVICE: &str = "pass { [templateId]: status } built from earlier outcomes' results";
+const ANSWERED_ADVICE: &str =
+    "pass { [templateId]: status } (or an array of a template's statuses, oldest first) built from earlier outcomes' results";
+
+/// What one template was answered this round.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Answers {
+    /// The last answer.
+    pub last: Option<Status>,
+    /// How many answers settled nothing (`filter`, unknown or missing).
+    pub unsettled: u32,
+}
+
+impl Answers {
+    /// The answers of a list of statuses, oldest first.
+    pub fn of(statuses: impl IntoIterator<Item = Status>) -> Answers {
+        statuses.into_iter().fold(Answers::default(), |a, s| Answers {
+            last: Some(s),
+            unsettled: a.unsettled + u32::from(matches!(s, Status::Filter | Status::Unknown | Status::Missing)),
+        })
+    }
+}
+
+/// How many answers that settle nothing a template gets in one round: it is
+/// asked again once, then left as [`TemplateState::Unsettled`].
+pub const UNSETTLED_ANSWERS: u32 = 2;
 
 /// Reads what was already answered this round: `{ [id]: status }` with WeChat's
-/// status values (`"accept"`, `"acceptWithAlert"`, `"reject"`, ...).
-pub fn parse_answered(value: &Value) -> Result<Vec<(String, Status)>, Error> {
+/// status values (`"accept"`, `"acceptWithAlert"`, `"reject"`, ...), or
+/// `{ [id]: [status, ...] }` with every answer of the round, oldest first.
+pub fn parse_answered(value: &Value) -> Result<Vec<(String, Answers)>, Error> {
+    let bad = |id: &str, v: &Value| {
+        Error::shape("answered-bad-status", &["answered['", &quote(id), "']"].concat(), "a status string or an array of them", v, ANSWERED_ADVICE)
+    };
+    let statuses = |id: &str, v: &Value| -> Result<Answers, Error> {
+        match v {
+            Value::String(raw) => Ok(Answers::of([Status::from_raw(raw)])),
+            Value::Array(items) => items
+                .iter()
+                .map(|item| item.as_str().map(Status::from_raw).ok_or_else(|| bad(id, v)))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Answers::of),
+            other => Err(bad(id, other)),
+        }
+    };
     match value {
         Value::Null => Ok(Vec::new()),
-        Value::Object(members) => members
-            .iter()
-            .map(|(id, v)| match v.as_str() {
-                Some(raw) => Ok((id.clone(), Status::from_raw(raw))),
-                None => Err(Error::shape("answered-bad-status", &["answered['", &quote(id), "']"].concat(), "a status string", v, ANSWERED_ADVICE)),
-            })
-            .collect(),
+        Value::Object(members) => members.iter().map(|(id, v)| Ok((id.clone(), statuses(id, v)?))).collect(),
         other => Err(Error::shape("answered-not-an-object", "answered", "an object", other, ANSWERED_ADVICE)),
     }
+}
+
+/// What is known of one template when planning.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Known {
+    /// The choice the user kept, from the setting.
+    pub kept: Option<KeptChoice>,
+    /// What this round answered.
+    pub answers: Answers,
+    /// What an earlier visit learned (see [`crate::memory`]).
+    pub remembered: Option<Remembered>,
 }
 
 /// What the planner decides, by template position: the [`Plan`] before ids
@@ -164,19 +227,30 @@ pub struct Layout {
 ///
 /// `answered` holds what earlier requests of this round answered, so the plan
 /// after a partial success asks only for what is left (filtered, unknown and
-/// missing answers are asked again). Fails only when the client has no
+/// missing answers are asked once more, then left unsettled). `remembered` is
+/// what earlier visits learned (a ban holds for a while; a limit this client
+/// showed with a 20003). Fails only when the client has no
 /// `wx.requestSubscribeMessage` (base library below 2.4.4).
 pub fn plan(
     templates: &[Template],
     setting: &SubscriptionsSetting,
     options: &PlanOptions,
-    answered: &[(String, Status)],
+    answered: &[(String, Answers)],
+    remembered: &Record,
 ) -> Result<Plan, Error> {
     let kept = Index::new(setting.item_settings.iter().map(|(id, _)| id.as_str()));
     let answers = Index::new(answered.iter().map(|(id, _)| id.as_str()));
-    let kept: Vec<Option<KeptChoice>> = templates.iter().map(|t| kept.first(&t.id).map(|i| setting.item_settings[i].1.clone())).collect();
-    let answers: Vec<Option<Status>> = templates.iter().map(|t| answers.first(&t.id).map(|i| answered[i].1)).collect();
-    Ok(layout(templates, &title_numbers(templates), setting.main_switch, kept, &answers, options)?.resolve(templates))
+    let states = Index::new(remembered.states.iter().map(|(id, _)| id.as_str()));
+    let known: Vec<Known> = templates
+        .iter()
+        .map(|t| Known {
+            kept: kept.first(&t.id).map(|i| setting.item_settings[i].1.clone()),
+            answers: answers.first(&t.id).map(|i| answered[i].1).unwrap_or_default(),
+            remembered: states.first(&t.id).map(|i| remembered.states[i].1),
+        })
+        .collect();
+    let learned = remembered.ids_per_request.map(|l| l.ids as usize);
+    Ok(layout(templates, &title_numbers(templates), setting.main_switch, known, learned, options)?.resolve(templates))
 }
 
 /// Each template's title as a number: templates with the same title have the
@@ -186,27 +260,30 @@ pub fn title_numbers(templates: &[Template]) -> Vec<Option<usize>> {
     templates.iter().map(|t| t.title.as_deref().and_then(|title| titles.first(title))).collect()
 }
 
-/// Makes the plan by position: `titles` (from [`title_numbers`]), `kept` and
-/// `answers` are aligned with `templates`.
+/// Makes the plan by position: `titles` (from [`title_numbers`]) and `known`
+/// are aligned with `templates`; `learned` is the most ids per request this
+/// client took (after a 20003), if known.
 pub fn layout(
     templates: &[Template],
     titles: &[Option<usize>],
     main_switch: Option<bool>,
-    kept: Vec<Option<KeptChoice>>,
-    answers: &[Option<Status>],
+    known: Vec<Known>,
+    learned: Option<usize>,
     options: &PlanOptions,
 ) -> Result<Layout, Error> {
     if let Some(v) = options.base_library.filter(|v| *v < FIRST_SUBSCRIBE_BASE_LIBRARY) {
         let message = ["base library ", &v.dotted(), " has no wx.requestSubscribeMessage (it needs 2.4.4)"].concat();
         return Err(Error::new("subscribe-unsupported", ErrorKind::Unsupported, false, message, "ask the user to update WeChat"));
     }
+    let now = options.now.unwrap_or(f64::NAN);
     let states: Vec<TemplateState> = (0..templates.len())
-        .map(|i| state_of(main_switch, kept.get(i).and_then(Option::as_ref), answers.get(i).copied().flatten()))
+        .map(|i| known.get(i).map_or(TemplateState::Ask, |k| state_of(main_switch, k, now)))
         .collect();
-    let limit = options.effective_ids_per_request();
+    let limit = learned.map_or(options.effective_ids_per_request(), |l| l.clamp(1, options.effective_ids_per_request()));
     let batches = make_batches(templates, titles, &states, limit);
     let counts = count(&states);
     let advice = advise(&states, &batches);
+    let kept = known.into_iter().map(|k| k.kept).chain(std::iter::repeat(None)).take(templates.len()).collect();
     Ok(Layout { main_switch, ids_per_request: limit as u32, states, kept, batches, counts, advice })
 }
 
@@ -234,16 +311,21 @@ impl Layout {
     }
 }
 
-fn state_of(main_switch: Option<bool>, kept: Option<&KeptChoice>, answer: Option<Status>) -> TemplateState {
+/// A template's state: the main switch first, then what the user keeps, then
+/// this round's answers, then a ban an earlier visit learned.
+fn state_of(main_switch: Option<bool>, known: &Known, now: f64) -> TemplateState {
     if main_switch == Some(false) {
         return TemplateState::SwitchedOff;
     }
-    match (kept, answer) {
+    let remembered_ban = known.remembered.is_some_and(|r| if now.is_nan() { r.state == TemplateState::Banned } else { r.holds(now) });
+    match (&known.kept, known.answers.last) {
         (Some(KeptChoice::Ban), _) | (_, Some(Status::Ban)) => TemplateState::Banned,
         (Some(KeptChoice::Reject), _) => TemplateState::KeptRejected,
         (_, Some(Status::Accept)) => TemplateState::Accepted,
         (_, Some(Status::Reject)) => TemplateState::Rejected,
+        _ if known.answers.unsettled >= UNSETTLED_ANSWERS => TemplateState::Unsettled,
         (Some(KeptChoice::Accept), _) => TemplateState::TopUp,
+        (None | Some(KeptChoice::Other(_)), _) if remembered_ban => TemplateState::Banned,
         _ => TemplateState::Ask,
     }
 }
@@ -320,10 +402,95 @@ impl FirstFit {
     }
 }
 
-/// First fit, in the app's order: popup templates first; silent ones then fill the
-/// free places of popup batches of their kind; the rest form silent batches.
+/// The batches: the fewest the rules allow, with the app's order as the tie-break.
+///
+/// Per kind, the fewest is `max(ceil(n / limit), m)` for `n` templates to ask
+/// and `m` the most of them that share a title (each must go in its own batch).
+/// First fit in the app's order is used for a kind wherever it reaches that;
+/// where shared titles make it use more, [`round_robin`] reaches it. Popup
+/// batches come first, then silent ones, each in the order of their first template.
 fn make_batches(templates: &[Template], titles: &[Option<usize>], states: &[TemplateState], limit: usize) -> Vec<Batch<usize>> {
     let title_of = |index: usize| titles.get(index).copied().flatten();
+    let mut batches = first_fit(templates, &title_of, states, limit);
+    for kind in [TemplateKind::OneTime, TemplateKind::LongTerm, TemplateKind::Device] {
+        let members: Vec<usize> = (0..templates.len()).filter(|&i| templates[i].kind == kind && states[i].is_requested()).collect();
+        let used = batches.iter().filter(|b| b.kind == kind).count();
+        if used > fewest_batches(&members, &title_of, limit, templates.len()) {
+            batches.retain(|b| b.kind != kind);
+            batches.extend(round_robin(kind, &members, &title_of, states, limit, templates.len()));
+        }
+    }
+    // Popup batches by their first template to ask, then silent ones by their first template.
+    let mut order: Vec<(bool, usize, usize)> = batches
+        .iter()
+        .enumerate()
+        .map(|(at, b)| {
+            let asked = b.ids.iter().copied().find(|&i| states[i] == TemplateState::Ask);
+            (!b.popup, asked.unwrap_or(b.ids[0]), at)
+        })
+        .collect();
+    heapsort(&mut order);
+    let mut slots: Vec<Option<Batch<usize>>> = batches.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|(_, _, at)| slots[at].take()).collect()
+}
+
+/// How many templates share each title (by title number), among `members`.
+fn title_counts(members: &[usize], title_of: &impl Fn(usize) -> Option<usize>, len: usize) -> Vec<usize> {
+    let mut counts = vec![0; len];
+    for &i in members {
+        if let Some(t) = title_of(i) {
+            counts[t] += 1;
+        }
+    }
+    counts
+}
+
+/// The fewest batches `members` (all of one kind) fit in.
+fn fewest_batches(members: &[usize], title_of: &impl Fn(usize) -> Option<usize>, limit: usize, len: usize) -> usize {
+    let shared = title_counts(members, title_of, len).into_iter().max().unwrap_or(0);
+    members.len().div_ceil(limit).max(shared).max(usize::from(!members.is_empty()))
+}
+
+/// `members` (all of one kind) in exactly [`fewest_batches`] batches: sorted
+/// by how many share their title (most first, a title's templates together),
+/// then dealt out to the batches in turn. No batch gets two of one title (no
+/// title has more templates than there are batches) or more than `limit`
+/// (there are at least `n / limit` batches).
+fn round_robin(
+    kind: TemplateKind,
+    members: &[usize],
+    title_of: &impl Fn(usize) -> Option<usize>,
+    states: &[TemplateState],
+    limit: usize,
+    len: usize,
+) -> Vec<Batch<usize>> {
+    let count = fewest_batches(members, title_of, limit, len);
+    let shared = title_counts(members, title_of, len);
+    let mut dealt: Vec<(usize, usize, usize)> = members
+        .iter()
+        .map(|&i| match title_of(i) {
+            Some(t) => (usize::MAX - shared[t], t, i),
+            None => (usize::MAX - 1, i, i),
+        })
+        .collect();
+    heapsort(&mut dealt);
+    let mut batches: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (turn, (_, _, i)) in dealt.into_iter().enumerate() {
+        batches[turn % count].push(i);
+    }
+    batches
+        .into_iter()
+        .map(|mut ids| {
+            heapsort(&mut ids);
+            let popup = ids.iter().any(|&i| states[i] == TemplateState::Ask);
+            Batch { kind, ids, popup }
+        })
+        .collect()
+}
+
+/// First fit, in the app's order: popup templates first; silent ones then fill the
+/// free places of popup batches of their kind; the rest form silent batches.
+fn first_fit(templates: &[Template], title_of: &impl Fn(usize) -> Option<usize>, states: &[TemplateState], limit: usize) -> Vec<Batch<usize>> {
     let in_state = |state| (0..templates.len()).filter(move |&i| states[i] == state);
     let mut popup = FirstFit::new(templates.len());
     for index in in_state(TemplateState::Ask) {
@@ -350,6 +517,7 @@ fn count(states: &[TemplateState]) -> StateCounts {
             TemplateState::SwitchedOff => &mut c.switched_off,
             TemplateState::Accepted => &mut c.accepted,
             TemplateState::Rejected => &mut c.rejected,
+            TemplateState::Unsettled => &mut c.unsettled,
         } += 1;
     }
     c
@@ -368,6 +536,7 @@ fn advise(states: &[TemplateState], batches: &[Batch<usize>]) -> Vec<Advice<usiz
     add("open-settings", in_state(TemplateState::KeptRejected),
         "你曾选择不再接收这些通知：可在设置页的「订阅消息」里重新打开");
     add("banned", in_state(TemplateState::Banned), "这些通知暂时无法订阅");
+    add("unsettled", in_state(TemplateState::Unsettled), "这些通知这次没有订阅成功，下次进入时可以再试");
     let silent = batches.iter().filter(|b| !b.popup).flat_map(|b| b.ids.iter().copied()).collect();
     add("renew-silently", silent, "已保持订阅的通知将自动续订，不会弹窗");
     advice

@@ -6,7 +6,8 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::options::parse_options;
-use crate::plan::{layout, parse_answered, title_numbers, Layout};
+use crate::memory::Record;
+use crate::plan::{layout, parse_answered, title_numbers, Known, Layout};
 use crate::setting::parse_setting;
 use crate::template::{parse_templates, Template};
 use crate::value::Value;
@@ -59,25 +60,34 @@ impl Registry {
     }
 
     /// Plans for a registered list, by position: `args` is `[handle, setting,
-    /// options, answered]`, where `setting.itemSettings` and `answered` are keyed
-    /// by template position (`"0"`, `"1"`, ...) instead of id; keys that are no
-    /// position of the list are ignored, as ids the list does not have are.
+    /// options, answered, remembered]`, where `setting.itemSettings`,
+    /// `answered` and `remembered.states` (a stored record, see
+    /// [`crate::memory`]) are keyed by template position (`"0"`, `"1"`, ...)
+    /// instead of id; keys that are no position of the list are ignored, as
+    /// ids the list does not have are.
     pub fn layout(&self, args: &Value) -> Result<Layout, Error> {
         let (templates, titles) = self.templates(args.at(0))?;
         let setting = parse_setting(args.at(1))?;
-        let mut kept = vec![None; templates.len()];
+        let options = parse_options(args.at(2))?;
+        let mut known = vec![Known::default(); templates.len()];
         for (key, choice) in setting.item_settings {
-            if let Some(slot) = position(&key).and_then(|i| kept.get_mut(i)) {
-                *slot = Some(choice);
+            if let Some(k) = position(&key).and_then(|i| known.get_mut(i)) {
+                k.kept = Some(choice);
             }
         }
-        let mut answers = vec![None; templates.len()];
-        for (key, status) in parse_answered(args.at(3))? {
-            if let Some(slot) = position(&key).and_then(|i| answers.get_mut(i)) {
-                *slot = Some(status);
+        for (key, answers) in parse_answered(args.at(3))? {
+            if let Some(k) = position(&key).and_then(|i| known.get_mut(i)) {
+                k.answers = answers;
             }
         }
-        layout(templates, titles, setting.main_switch, kept, &answers, &parse_options(args.at(2))?)
+        let remembered = Record::read(args.at(4));
+        for (key, state) in remembered.states {
+            if let Some(k) = position(&key).and_then(|i| known.get_mut(i)) {
+                k.remembered = Some(state);
+            }
+        }
+        let learned = remembered.ids_per_request.map(|l| l.ids as usize);
+        layout(templates, titles, setting.main_switch, known, learned, &options)
     }
 }
 
@@ -105,7 +115,7 @@ mod tests {
         let args = json(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"2":"reject","9":"accept","x":"ban"}}}},{{"idsPerRequest":2}},{{"0":"accept"}}]"#));
         let templates = registry.templates(args.at(0)).unwrap().0.to_vec();
         let by_position = registry.layout(&args).unwrap().resolve(&templates);
-        let by_id = crate::plan_from_values(&list, &json(r#"{"mainSwitch":true,"itemSettings":{"c":"reject"}}"#), &json(r#"{"idsPerRequest":2}"#), &json(r#"{"a":"accept"}"#)).unwrap();
+        let by_id = crate::plan_from_values(&list, &json(r#"{"mainSwitch":true,"itemSettings":{"c":"reject"}}"#), &json(r#"{"idsPerRequest":2}"#), &json(r#"{"a":"accept"}"#), &Value::Null).unwrap();
         assert_eq!(by_position, by_id);
     }
 

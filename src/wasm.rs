@@ -29,7 +29,7 @@ pub fn register_templates(input: &[u16]) -> Vec<u16> {
     TEMPLATES.with_borrow_mut(|registry| call(input, |a| registry.register(a.at(0))))
 }
 
-/// `[handle, setting, options, answered]`: see [`crate::Registry::layout`].
+/// `[handle, setting, options, answered, remembered]`: see [`crate::Registry::layout`].
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
 pub fn plan(input: &[u16]) -> Vec<u16> {
@@ -41,6 +41,13 @@ pub fn plan(input: &[u16]) -> Vec<u16> {
 #[wasm_bindgen(js_name = interpretResult)]
 pub fn interpret_result(input: &[u16]) -> Vec<u16> {
     call(input, |a| crate::interpret_from_values(a.at(0), a.at(1)))
+}
+
+/// `[stored, changes, now]`: see [`crate::memory::merge_from_values`].
+#[cfg(feature = "subscribe")]
+#[wasm_bindgen]
+pub fn remember(input: &[u16]) -> Vec<u16> {
+    call(input, crate::memory::merge_from_values)
 }
 
 /// `[template]`: see [`crate::describe_from_values`].

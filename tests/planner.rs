@@ -10,7 +10,12 @@ fn json(text: &str) -> Value {
 
 /// Plans from JSON texts, as a page would pass them.
 fn planned(templates: &str, setting: &str, options: &str, answered: &str) -> Plan {
-    plan_from_values(&json(templates), &json(setting), &json(options), &json(answered)).unwrap()
+    remembering(templates, setting, options, answered, "null")
+}
+
+/// Plans with a record earlier visits left.
+fn remembering(templates: &str, setting: &str, options: &str, answered: &str, record: &str) -> Plan {
+    plan_from_values(&json(templates), &json(setting), &json(options), &json(answered), &json(record)).unwrap()
 }
 
 fn ids(batch: &Batch) -> Vec<&str> {
@@ -168,7 +173,7 @@ fn old_clients_get_one_id_per_request() {
 
 #[test]
 fn base_library_below_2_4_4_is_unsupported() {
-    let e = plan_from_values(&json(SEVEN), &Value::Null, &json(r#"{"baseLibrary":"2.4.3"}"#), &Value::Null).unwrap_err();
+    let e = plan_from_values(&json(SEVEN), &Value::Null, &json(r#"{"baseLibrary":"2.4.3"}"#), &Value::Null, &Value::Null).unwrap_err();
     assert_eq!(e.code, "subscribe-unsupported");
     assert!(e.message.contains("2.4.3"), "{}", e.message);
 }
@@ -236,4 +241,68 @@ fn seed_000_main_switch_off_returned_silently_where_the_plan_says_what_to_do() {
     let p = planned(r#"["a"]"#, r#"{"mainSwitch":false}"#, "null", "null");
     assert_eq!(p.advice[0].code, "open-settings");
     assert!(p.advice[0].message.contains("设置"));
+}
+
+const DAY: f64 = 24.0 * 3600.0 * 1000.0;
+const NOW: f64 = 1_790_000_000_000.0;
+
+fn record(state: &str, days_ago: f64) -> String {
+    format!(r#"{{"v":2,"states":{{"t2":{{"state":"{state}","at":{}}}}},"pending":{{}}}}"#, NOW - days_ago * DAY)
+}
+
+#[test]
+fn a_remembered_ban_holds_for_7_days_then_the_template_is_asked_again() {
+    let now = format!(r#"{{"now":{NOW}}}"#);
+    let p = remembering(SEVEN, r#"{"mainSwitch":true}"#, &now, "null", &record("banned", 6.9));
+    assert_eq!(state(&p, "t2"), TemplateState::Banned);
+    assert!(p.batches.iter().all(|b| !b.ids.contains(&"t2".to_owned())));
+    assert_eq!(p.advice.iter().find(|a| a.code == "banned").unwrap().ids, ["t2"]);
+    let p = remembering(SEVEN, r#"{"mainSwitch":true}"#, &now, "null", &record("banned", 7.0));
+    assert_eq!(state(&p, "t2"), TemplateState::Ask, "7 days on, asked again");
+}
+
+#[test]
+fn only_a_ban_is_remembered_and_the_users_kept_choice_wins_over_it() {
+    let now = format!(r#"{{"now":{NOW}}}"#);
+    for other in ["rejected", "accepted", "unsettled", "kept-rejected"] {
+        assert_eq!(state(&remembering(SEVEN, "null", &now, "null", &record(other, 0.5)), "t2"), TemplateState::Ask, "{other}");
+    }
+    let p = remembering(SEVEN, r#"{"itemSettings":{"t2":"accept"}}"#, &now, "null", &record("banned", 1.0));
+    assert_eq!(state(&p, "t2"), TemplateState::TopUp);
+    let future = remembering(SEVEN, "null", &now, "null", &record("banned", -1.0));
+    assert_eq!(state(&future, "t2"), TemplateState::Ask, "a ban from the future (a clock set back) does not hold");
+}
+
+#[test]
+fn a_template_answered_twice_with_nothing_that_settles_it_is_left_unsettled() {
+    let once = planned(SEVEN, "null", "null", r#"{"t1":"filter","t2":["maybe"],"t3":["missing"]}"#);
+    assert_eq!([state(&once, "t1"), state(&once, "t2"), state(&once, "t3")], [TemplateState::Ask; 3], "asked once more");
+    let twice = planned(SEVEN, "null", "null", r#"{"t1":["filter","maybe"],"t2":["maybe","missing"],"t3":["filter","accept"]}"#);
+    assert_eq!([state(&twice, "t1"), state(&twice, "t2"), state(&twice, "t3")], [TemplateState::Unsettled, TemplateState::Unsettled, TemplateState::Accepted]);
+    assert_eq!(twice.counts.unsettled, 2);
+    assert_eq!(twice.advice.iter().find(|a| a.code == "unsettled").unwrap().ids, ["t1", "t2"]);
+    assert!(twice.batches.iter().all(|b| !b.ids.iter().any(|id| id == "t1" || id == "t2")));
+}
+
+#[test]
+fn a_limit_learned_from_20003_caps_the_batches_until_it_is_forgotten() {
+    let learned = r#"{"v":2,"states":{},"pending":{},"idsPerRequest":{"ids":1,"at":5}}"#;
+    let p = remembering(SEVEN, "null", r#"{"idsPerRequest":5}"#, "null", learned);
+    assert_eq!((p.ids_per_request, p.batches.len()), (1, 7));
+}
+
+#[test]
+fn shared_titles_take_the_fewest_taps_where_first_fit_in_app_order_takes_more() {
+    // Six titles, then three templates of one title. First fit in the app's order
+    // fills two taps with the six, then needs a tap for each of the three: 5 taps.
+    // The fewest is max(ceil(9 / 3), 3) = 3: each tap carries one of the three.
+    let list = r#"[{"id":"b","title":"B"},{"id":"c","title":"C"},{"id":"d","title":"D"},{"id":"e","title":"E"},
+        {"id":"f","title":"F"},{"id":"g","title":"G"},{"id":"a1","title":"A"},{"id":"a2","title":"A"},{"id":"a3","title":"A"}]"#;
+    let p = planned(list, "null", "null", "null");
+    assert_eq!(p.batches.len(), 3, "{:?}", p.batches);
+    for b in &p.batches {
+        assert!(b.ids.len() <= 3);
+    }
+    // Where first fit already takes the fewest, its batches in the app's order are kept.
+    assert_eq!(ids(&planned(SEVEN, "null", "null", "null").batches[0]), ["t1", "t2", "t3"]);
 }

@@ -43,6 +43,8 @@ pub struct Violation {
     pub message: String,
     /// A suggested fix.
     pub fix: String,
+    /// What is wrong, in Chinese, for the user who typed the value.
+    pub user_message: String,
     /// The value's length in characters, for length violations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub length: Option<u32>,
@@ -100,11 +102,47 @@ pub struct DataCheck {
     pub changes: Vec<Change>,
 }
 
+/// What each keyword type takes, in Chinese.
+fn rule_hint(rule: &str) -> &'static str {
+    match rule {
+        "thing" => "20 个字以内",
+        "number" => "32 位以内数字，可带小数",
+        "letter" => "32 个以内字母",
+        "symbol" => "5 个以内符号",
+        "character_string" => "32 位以内数字、字母或符号",
+        "time" => "24 小时制，如 15:01",
+        "date" => "如 2019-10-01 或 2019年10月1日",
+        "amount" => "如 ¥128.50",
+        "phone_number" => "17 位以内数字或符号",
+        "car_number" => "8 位以内车牌号，如 粤A12345",
+        "name" => "10 个汉字或 20 个字母以内",
+        "phrase" => "5 个以内汉字",
+        _ => "模板给定的格式",
+    }
+}
+
+/// The sentence a user reads for a problem with a value of type `rule`.
+fn user_message(rule: &str, p: &Problem) -> String {
+    let count = |n: Option<usize>| crate::error::decimal(n.unwrap_or(0) as i64);
+    match p.code {
+        "empty" | "missing" => "请填写这一项".to_owned(),
+        "too-long" => ["太长了：", &count(p.length), " 个字，最多 ", &count(p.limit), " 个"].concat(),
+        "bad-character" => ["不能包含「", &p.character.map(String::from).unwrap_or_default(), "」"].concat(),
+        "bad-format" => ["格式不对（", rule_hint(rule), "）"].concat(),
+        "not-in-enum" => "只能填写模板给定的值".to_owned(),
+        "lone-surrogate" => "含有无法显示的字符，请删掉后再试".to_owned(),
+        "not-a-string" => "请填写文字".to_owned(),
+        "unknown-key" => "模板里没有这一项".to_owned(),
+        _ => "内容格式不对，请联系开发者".to_owned(),
+    }
+}
+
 fn violation(key: &str, rule: &'static str, p: Problem) -> Violation {
     Violation {
         key: key.to_owned(),
         rule,
         code: p.code,
+        user_message: user_message(rule, &p),
         message: ["data.", &quote(key), " ", &p.message].concat(),
         fix: p.fix,
         length: p.length.map(|n| n as u32),
@@ -288,6 +326,8 @@ mod tests {
         assert_eq!(c.violations[2].character.as_deref(), Some("订"));
         assert!(c.violations[1].message.starts_with("data.thing4 "));
         assert!(c.violations[3].fix.contains("date2, thing4, character_string9"));
+        let told: Vec<&str> = c.violations.iter().map(|v| v.user_message.as_str()).collect();
+        assert_eq!(told, ["格式不对（如 2019-10-01 或 2019年10月1日）", "太长了：21 个字，最多 20 个", "不能包含「订」", "模板里没有这一项"]);
     }
 
     #[test]
