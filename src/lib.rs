@@ -1,5 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+// Errors are values that carry their code, kind, message, advice and the
+// user's sentence; they are made once per failed call, never in a loop.
+#![allow(clippy::result_large_err)]
 
 /// Gives a fieldless enum its names (in declaration order) as `name()`, and
 /// serializes each value as its name: one table lookup, smaller in wasm than a
@@ -118,7 +121,6 @@ mod tests {
         for s in [Status::Accept, Status::Reject, Status::Ban, Status::Filter, Status::Unknown, Status::Missing] {
             assert_eq!(s.name(), kebab(&format!("{s:?}")));
         }
-        use TemplateState as S;
         for s in TemplateState::ALL {
             assert_eq!(s.name(), kebab(&format!("{s:?}")));
         }
