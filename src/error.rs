@@ -53,6 +53,13 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ErrorKind; 19] = {
+        use ErrorKind as K;
+        [K::Input, K::Gesture, K::Busy, K::Cancelled, K::Network, K::Background, K::Settings, K::Banned, K::Template,
+            K::Batch, K::Device, K::Unsupported, K::NotReady, K::Quota, K::Token, K::Limit, K::Unknown, K::Internal, K::Setup]
+    };
+
     /// A sentence for the user, in Chinese, that a page can show as it is.
     pub fn user_message(self) -> &'static str {
         const SENTENCES: &[&str] = &[
@@ -205,3 +212,17 @@ impl std::fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_js_error_type_has_the_same_sentence_for_every_kind() {
+        let js = include_str!("../js/lib/error.js");
+        for kind in ErrorKind::ALL {
+            let line = ["  '", kind.name(), "': '", kind.user_message(), "',"].concat();
+            assert!(js.contains(&line), "js/lib/error.js lacks {line}");
+        }
+    }
+}

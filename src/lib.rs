@@ -111,10 +111,7 @@ mod tests {
 
     #[test]
     fn every_name_is_the_kebab_case_of_its_variant() {
-        use ErrorKind as K;
-        let kinds = [K::Input, K::Gesture, K::Busy, K::Cancelled, K::Network, K::Background, K::Settings, K::Banned,
-            K::Template, K::Batch, K::Device, K::Unsupported, K::NotReady, K::Quota, K::Token, K::Limit, K::Unknown, K::Internal, K::Setup];
-        for k in kinds {
+        for k in ErrorKind::ALL {
             assert_eq!(k.name(), kebab(&format!("{k:?}")));
             assert!(k.user_message().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{k:?} has a Chinese sentence");
         }

@@ -203,22 +203,12 @@ pub fn merge_from_values(args: &Value) -> Result<Record, crate::Error> {
     Ok(Record::merge(args.at(0), &changes, now))
 }
 
-/// The entries of an object whose values `read` accepts; the first of a repeated key wins.
+/// The entries of an object whose values `read` accepts (JSON.stringify writes
+/// no key twice; a repeated key from elsewhere only makes a later entry that
+/// lookups never reach).
 fn entries<T>(object: Option<&Value>, read: impl Fn(&Value) -> Option<T>) -> Vec<(String, T)> {
     let Some(Value::Object(members)) = object else { return Vec::new() };
-    let mut out: Vec<(String, T)> = Vec::new();
-    for (key, value) in members {
-        if let Some(v) = read(value) {
-            out.push((key.clone(), v));
-        }
-    }
-    let firsts: Vec<bool> = {
-        let index = Index::new(out.iter().map(|(k, _)| k.as_str()));
-        out.iter().enumerate().map(|(i, (k, _))| index.first(k) == Some(i)).collect()
-    };
-    let mut i = 0;
-    out.retain(|_| (firsts[i], i += 1).0);
-    out
+    members.iter().filter_map(|(key, value)| Some((key.clone(), read(value)?))).collect()
 }
 
 /// Where each id of `wanted` stands in `entries`, if it does (ids added after

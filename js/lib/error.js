@@ -1,6 +1,34 @@
 // The library's one error type: the same fields as the Rust `Error`
-// (code, kind, message, advice, retryable, and errCode/errMsg when WeChat answered).
+// (code, kind, message, advice, userMessage, retryable, and errCode/errMsg
+// when WeChat answered).
 'use strict';
+
+/**
+ * A sentence for the user per kind, in Chinese: the same table as
+ * ErrorKind::user_message in src/error.rs (a cargo test keeps them equal).
+ * Errors the module gives carry it already; errors made here take it from here.
+ */
+var USER_MESSAGES = {
+  'input': '内容不符合要求，请按提示修改。',
+  'gesture': '请直接点击按钮订阅。',
+  'busy': '上一次订阅还没有完成，请稍候。',
+  'cancelled': '已取消，可以稍后再订阅。',
+  'network': '网络不太好，请稍后再试。',
+  'background': '请回到小程序后再点一次。',
+  'settings': '订阅消息已关闭，请到设置页打开。',
+  'banned': '这个小程序暂时无法订阅消息。',
+  'template': '这个通知暂时无法订阅，请稍后再试。',
+  'batch': '已重新分组，请再点一次订阅。',
+  'device': '设备信息已失效，请重新连接设备后再订阅。',
+  'unsupported': '当前微信版本过低，请升级微信后再订阅。',
+  'not-ready': '正在加载，请稍后再试。',
+  'quota': '还没有可用的订阅次数，请先订阅这个通知。',
+  'token': '服务暂时不可用，请稍后再试。',
+  'limit': '今天的发送次数已用完，请明天再试。',
+  'unknown': '订阅暂时不可用，请稍后再试。',
+  'internal': '出了点问题，请再试一次。',
+  'setup': '小程序安装不完整，请联系开发者。',
+};
 
 function WxSubscribeError(fields) {
   var error = new Error(fields.message);
@@ -9,6 +37,8 @@ function WxSubscribeError(fields) {
   error.code = fields.code;
   error.kind = fields.kind;
   error.advice = fields.advice;
+  error.userMessage = typeof fields.userMessage === 'string' ? fields.userMessage
+    : USER_MESSAGES[fields.kind] || USER_MESSAGES.unknown;
   error.retryable = fields.retryable === true;
   if (fields.errCode !== undefined) error.errCode = fields.errCode;
   if (fields.errMsg !== undefined) error.errMsg = fields.errMsg;
@@ -25,6 +55,14 @@ WxSubscribeError.from = function (thrown) {
   var isFields = thrown !== null && typeof thrown === 'object' && !(thrown instanceof Error) &&
     typeof thrown.code === 'string' && typeof thrown.kind === 'string';
   return isFields ? new WxSubscribeError(thrown) : thrown;
+};
+
+WxSubscribeError.USER_MESSAGES = USER_MESSAGES;
+
+/** The sentence to show the user for anything a call rejected or threw with. */
+WxSubscribeError.userMessageOf = function (thrown) {
+  var told = thrown !== null && typeof thrown === 'object' ? thrown.userMessage : undefined;
+  return typeof told === 'string' && told !== '' ? told : USER_MESSAGES.unknown;
 };
 
 module.exports = WxSubscribeError;

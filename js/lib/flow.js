@@ -82,34 +82,60 @@ function failure(res) {
     message: 'WeChat called fail with a result that reads as success', advice: 'report it with the raw result' });
 }
 
+// The record shared by every subscriber (one storage key for the app).
+var memory = null;
+function records() {
+  return memory || (memory = store.store(wx));
+}
+
+/** How long an open request blocks a new tap, by default: after that it is taken as lost. */
+var STUCK_AFTER_MS = 5000;
+
+// { [id]: count } of a list of ids.
+function tally(ids) {
+  var counts = {};
+  ids.forEach(function (id) { counts[id] = (counts[id] || 0) + 1; });
+  return counts;
+}
+
 /**
  * Makes the subscribe flow for a page's templates.
  * options.templates: ids or { id, title, kind } records (as for plan()).
  * options.idsPerRequest: 1 to 5 (default 3).
  * options.device: { sn, snTicket, modelId } for device templates.
+ * options.stuckAfterMs: how long an unanswered request blocks new taps (default 5000).
  */
 function subscriber(options) {
   options = options || {};
-  var state = { setting: null, answered: {}, plan: null, open: false, limit: options.idsPerRequest, list: null };
+  var stuckAfterMs = typeof options.stuckAfterMs === 'number' ? options.stuckAfterMs : STUCK_AFTER_MS;
+  // answered: { [id]: [raw status, ...] } this round; open: the request not answered yet.
+  var state = { setting: null, answered: {}, plan: null, open: null, list: null, record: null };
 
   function replan() {
     var client = loader.clientInfo();
     // The page's list is measured and written once, not on every plan.
     state.list = state.list || loader.templates(options.templates);
+    state.record = state.record || records().view();
     state.plan = loader.plan(state.list, state.setting, {
-      idsPerRequest: state.limit,
+      idsPerRequest: options.idsPerRequest,
       baseLibrary: client.baseLibrary,
       wechatVersion: client.wechatVersion,
       platform: client.platform,
-    }, state.answered);
+      now: Date.now(),
+    }, state.answered, state.record);
+    var states = {};
+    state.plan.templates.forEach(function (t) { states[t.id] = t.state; });
+    state.record = records().note({ states: states });
     return state.plan;
+  }
+
+  function remember(change) {
+    state.record = records().note(change);
   }
 
   function fromSetting(res) {
     state.setting = res.subscriptionsSetting || null;
-    var plan = replan();
-    store.remember(wx, plan, []);
-    return plan;
+    return replan();
   }
 
   function readSetting() {
@@ -118,9 +144,10 @@ function subscriber(options) {
     });
   }
 
-  function kindOf(id) {
-    var t = state.plan.templates.filter(function (p) { return p.id === id; })[0];
-    return t ? t.kind : 'one-time';
+  // Reads the setting again after an answer (no tap needed), so choices the
+  // user just kept show in this visit's plan; the plan as it is if that fails.
+  function settingAgain() {
+    return readSetting().then(null, function () { return state.plan; });
   }
 
   // What WeChat answered, read once more on the fresh module if the first read
@@ -134,25 +161,27 @@ function subscriber(options) {
     }
   }
 
-  // The outcome of one batch: update what this round answered and what is remembered.
-  function settled(batch, res) {
-    state.open = false;
+  // The outcome of one request: what this round answered and what is
+  // remembered. A late answer to a request taken as lost is recorded too.
+  function settled(request, res) {
+    if (state.open === request) state.open = null;
+    var batch = request.batch;
     var outcome;
     try {
       outcome = interpret(batch, res);
     } catch (error) {
-      if (error.code === 'too-many-ids') state.limit = Math.max(1, batch.ids.length - 1);
-      if (error.code === 'main-switch-off') state.setting = { mainSwitch: false };
-      replan();
-      throw error;
+      if (error.code === 'too-many-ids') remember({ tooMany: batch.ids.length });
+      var after = error.code === 'main-switch-off' ? settingAgain() : Promise.resolve(replan());
+      return after.then(function () { throw error; });
     }
     outcome.results.forEach(function (r) {
-      if (r.raw !== undefined) state.answered[r.id] = r.raw;
+      (state.answered[r.id] = state.answered[r.id] || []).push(r.raw === undefined ? 'missing' : r.raw);
     });
-    var accepted = outcome.accepted.filter(function (id) { return kindOf(id) === 'one-time'; });
-    var next = replan();
-    store.remember(wx, next, accepted);
-    return { asked: true, batch: batch, outcome: outcome, plan: next, left: next.counts.ask + next.counts.topUp };
+    if (outcome.sends.length > 0) remember({ accepted: tally(outcome.sends) });
+    var next = outcome.counts.rejected > 0 ? settingAgain() : Promise.resolve(replan());
+    return next.then(function (plan) {
+      return { asked: true, batch: batch, outcome: outcome, plan: plan, left: plan.counts.ask + plan.counts.topUp };
+    });
   }
 
   function ask(plan) {
@@ -176,15 +205,26 @@ function subscriber(options) {
     }
     var lacking = missing(api);
     if (lacking) return rejected(lacking);
-    state.open = true;
-    var answer = function (res) { return settled(batch, res); };
+    var request = { batch: batch, at: Date.now() };
+    state.open = request;
+    var answer = function (res) { return settled(request, res); };
     return call(api, params).then(answer, answer);
+  }
+
+  // Whether a request is still open: one older than stuckAfterMs is taken as
+  // lost (its answer, if it ever comes, is still recorded).
+  function stillOpen() {
+    if (state.open && Date.now() - state.open.at >= stuckAfterMs) state.open = null;
+    return state.open !== null;
   }
 
   return {
     /** Reads wx.getSetting and plans; call in onLoad/onShow. Resolves to the Plan. */
     refresh: function () {
-      return loader.init().then(readSetting);
+      return loader.init().then(function () {
+        state.record = records().view();
+        return readSetting();
+      });
     },
 
     /** The current Plan, or null before the first refresh(). */
@@ -199,10 +239,11 @@ function subscriber(options) {
     request: function () {
       var refused = takeTap('request()');
       if (refused) return rejected(refused);
-      if (state.open) {
+      if (stillOpen()) {
         return rejected(new WxSubscribeError({
           code: 'request-still-open', kind: 'busy', retryable: true,
-          message: 'a subscribe request is still open', advice: 'wait for its answer, then ask on the next tap',
+          message: 'a subscribe request is still open',
+          advice: 'wait for its answer, then ask on the next tap (after ' + stuckAfterMs + ' ms it is taken as lost)',
         }));
       }
       if (state.plan) return ask(state.plan);
@@ -242,17 +283,20 @@ function subscriber(options) {
 
     /** Accepts not yet reported to the app's server: { [templateId]: count }. */
     pendingAccepts: function () {
-      return store.read(wx).pending;
+      return records().view().pending;
     },
 
     /** The app reported these accepts ({ [templateId]: count }); returns what is still pending. */
     confirmReported: function (reported) {
-      return store.confirm(wx, reported);
+      return records().note({ reported: reported || {} }).pending;
     },
 
     /** The last known state per template id, from earlier visits too. */
     lastKnown: function () {
-      return store.read(wx).states;
+      var states = records().view().states;
+      var known = {};
+      Object.keys(states).forEach(function (id) { known[id] = states[id].state; });
+      return known;
     },
   };
 }

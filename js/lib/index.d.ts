@@ -25,13 +25,40 @@ export interface PlanOptions {
   wechatVersion?: string;
   /** 'ios', 'android', 'devtools', ... */
   platform?: string;
+  /** The time of planning (Date.now()): decides whether a remembered ban still holds. */
+  now?: number;
 }
 
-/** What this round already answered: { [templateId]: status as WeChat gave it }. */
-export type Answered = Record<string, string>;
+/**
+ * What this round already answered: { [templateId]: status as WeChat gave it }, or every
+ * status of the round, oldest first (two that settle nothing leave it 'unsettled').
+ */
+export type Answered = Record<string, string | string[]>;
+
+/**
+ * What earlier visits learned, as the library stores it (see remember()): the last state per
+ * template and when it was learned, accepts not yet reported, and the ids per request this
+ * client took after a 20003. A ban holds 7 days; states and the limit are kept 30 days.
+ */
+export interface StoredRecord {
+  v: 2;
+  states: Record<string, { state: TemplateState; at: number }>;
+  pending: Record<string, number>;
+  idsPerRequest?: { ids: number; at: number };
+}
+
+/** One change to the record: plan states, accepts that add sends, reported accepts, a 20003. */
+export interface RecordChange {
+  states?: Record<string, TemplateState>;
+  accepted?: Record<string, number>;
+  reported?: Record<string, number>;
+  tooMany?: number;
+}
 
 export type TemplateState =
-  | 'ask' | 'top-up' | 'kept-rejected' | 'banned' | 'switched-off' | 'accepted' | 'rejected';
+  | 'ask' | 'top-up' | 'kept-rejected' | 'banned' | 'switched-off' | 'accepted' | 'rejected'
+  /** Answered twice this round with nothing that settles it (filter, an unknown value, no value). */
+  | 'unsettled';
 
 export type KeptChoice =
   | { choice: 'accept' } | { choice: 'reject' } | { choice: 'ban' } | { choice: 'other'; raw: string };
@@ -53,7 +80,7 @@ export interface Batch {
 }
 
 export interface Advice {
-  code: 'open-settings' | 'banned' | 'renew-silently';
+  code: 'open-settings' | 'banned' | 'unsettled' | 'renew-silently';
   ids: string[];
   /** A sentence for the user, in Chinese. */
   message: string;
@@ -67,7 +94,7 @@ export interface Plan {
   batches: Batch[];
   counts: {
     ask: number; topUp: number; keptRejected: number; banned: number;
-    switchedOff: number; accepted: number; rejected: number;
+    switchedOff: number; accepted: number; rejected: number; unsettled: number;
   };
   advice: Advice[];
 }
@@ -76,8 +103,9 @@ export type Status = 'accept' | 'reject' | 'ban' | 'filter' | 'unknown' | 'missi
 
 export interface Outcome {
   results: { id: string; status: Status; raw?: string }[];
-  /** Each accepted id is one more send in its quota. */
   accepted: string[];
+  /** The accepted ids that each add one send to the quota (one-time templates). */
+  sends: string[];
   counts: { accepted: number; rejected: number; banned: number; filtered: number; unknown: number; missing: number };
 }
 
@@ -96,6 +124,8 @@ export interface WxSubscribeError extends Error {
   code: string;
   kind: ErrorKind;
   advice: string;
+  /** A sentence for the user, in Chinese, to show as it is. */
+  userMessage: string;
   retryable: boolean;
   errCode?: number;
   errMsg?: string;
@@ -103,9 +133,19 @@ export interface WxSubscribeError extends Error {
   field?: string;
 }
 export const WxSubscribeError: {
-  new (fields: { code: string; kind: ErrorKind; message: string; advice: string; retryable?: boolean; errCode?: number; errMsg?: string }): WxSubscribeError;
+  new (fields: { code: string; kind: ErrorKind; message: string; advice: string; userMessage?: string; retryable?: boolean; errCode?: number; errMsg?: string }): WxSubscribeError;
+  /** The user's sentence per kind, in Chinese. */
+  USER_MESSAGES: Record<ErrorKind, string>;
+  /** The sentence to show the user for anything a call rejected or threw with. */
+  userMessageOf(thrown: unknown): string;
   from(thrown: unknown): unknown;
 };
+
+/** The Chinese sentence to show the user for any error a call rejected or threw with. */
+export function userMessage(thrown: unknown): string;
+
+/** Each plan state in the user's words, in Chinese (e.g. 'ask': '待订阅'). */
+export const STATE_LABELS: Record<TemplateState, string>;
 
 /** Where DevTools' "Build npm" puts the wasm: '/miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm'. */
 export const DEFAULT_PATH: string;
@@ -152,7 +192,11 @@ export function plan(
   setting?: SubscriptionsSetting | null,
   options?: PlanOptions | null,
   answered?: Answered | null,
+  remembered?: StoredRecord | null,
 ): Plan;
+
+/** The stored record (anything: what is not a record reads as empty) with the changes applied at `now`, pruned. */
+export function remember(stored: unknown, changes: RecordChange | RecordChange[] | null, now: number): StoredRecord;
 
 /** Interprets a success or fail result for the batch asked; a fail result throws its WxSubscribeError. */
 export function interpretResult(batch: Batch | string[], result: object): Outcome;
@@ -197,6 +241,8 @@ export function subscriber(options: {
   templates: TemplateInput[];
   idsPerRequest?: number;
   device?: { sn: string; snTicket: string; modelId: string };
+  /** How long an unanswered request blocks new taps, in ms (default 5000); after that a tap asks again. */
+  stuckAfterMs?: number;
 }): Subscriber;
 
 /** The wx storage key the library remembers under ('wx-subscribe:v1'). */
@@ -246,6 +292,8 @@ export interface Violation {
   message: string;
   /** A suggested fix. */
   fix: string;
+  /** What is wrong, in Chinese, for the user who typed the value. */
+  userMessage: string;
   /** Characters, counted as Unicode scalar values (a Chinese character is one). */
   length?: number;
   limit?: number;

@@ -207,12 +207,18 @@ module.exports = {
   DEFAULT_SEND_PATH: send.defaultPath,
   LIMITS: boundary.LIMITS,
   WxSubscribeError: WxSubscribeError,
+  /** userMessage(error) -> the Chinese sentence to show the user for any error. */
+  userMessage: WxSubscribeError.userMessageOf,
+  /** Each plan state in the user's words, in Chinese. */
+  STATE_LABELS: templates.STATE_LABELS,
   /** templates(list) -> a TemplateList: the list measured once, for plan() and subscriber(). */
   templates: function (list) { return new templates.TemplateList(list); },
-  /** plan(templates, subscriptionsSetting?, options?, answered?) -> Plan */
-  plan: function (list, setting, options, answered) {
-    return page.run(function (instance) { return templates.plan(instance, list, setting, options, answered); });
+  /** plan(templates, subscriptionsSetting?, options?, answered?, remembered?) -> Plan */
+  plan: function (list, setting, options, answered, remembered) {
+    return page.run(function (instance) { return templates.plan(instance, list, setting, options, answered, remembered); });
   },
+  /** remember(stored, changes, now) -> the stored record with the changes (src/memory.rs) */
+  remember: page.exported('remember'),
   /** interpretResult(batch, successOrFailResult) -> Outcome (throws WxSubscribeError for a fail result) */
   interpretResult: page.exported('interpretResult'),
   /** The crate's version. */

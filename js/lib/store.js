@@ -1,72 +1,74 @@
-// What the library remembers between visits, in wx storage under one versioned
-// key: the last known state per template, and the accepts not yet reported to
-// the app's server (which owns the send quota). Corrupt or foreign data in the
-// key is discarded, never thrown.
+// What the library remembers between visits, in wx storage under one key.
+// What the record holds and every rule for it (how long a ban holds, how
+// accepts add up and are taken off, what is pruned, what a corrupt record
+// reads as) is the core's: src/memory.rs, through loader.remember(). This
+// file moves the record in and out of storage, and keeps in memory every
+// change storage did not take:
+// - a change is written at once; if storage cannot be read or written, it
+//   stays in memory, counts in what the page is shown, and is written by a
+//   later call;
+// - nothing is written over a record that could not be read.
 'use strict';
 
+var loader = require('./loader.js');
+
 var STORAGE_KEY = 'wx-subscribe:v1';
-var VERSION = 1;
 
-function isPlainObject(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+function store(wxApi) {
+  var unsaved = []; // changes not written yet, oldest first
+  var last = null;  // the record as last read or written
 
-function empty() {
-  return { v: VERSION, states: {}, pending: {} };
-}
-
-// Keeps only well-formed entries of a stored record; anything else gives an empty record.
-function sanitise(stored) {
-  var clean = empty();
-  if (!isPlainObject(stored) || stored.v !== VERSION) return clean;
-  if (isPlainObject(stored.states)) {
-    Object.keys(stored.states).forEach(function (id) {
-      if (typeof stored.states[id] === 'string') clean.states[id] = stored.states[id];
-    });
+  function now() {
+    return Date.now();
   }
-  if (isPlainObject(stored.pending)) {
-    Object.keys(stored.pending).forEach(function (id) {
-      var n = stored.pending[id];
-      if (typeof n === 'number' && n > 0 && n % 1 === 0) clean.pending[id] = n;
-    });
+
+  // The record `stored` with the unsaved changes, as the core merges it. A
+  // stored value too large to cross (written by something else) keeps only
+  // its pending accepts.
+  function merge(stored) {
+    try {
+      return loader.remember(stored, unsaved, now());
+    } catch (error) {
+      if (error.kind !== 'input' || stored === null || typeof stored !== 'object') throw error;
+      return loader.remember({ v: stored.v, pending: stored.pending }, unsaved, now());
+    }
   }
-  return clean;
-}
 
-function read(wxApi) {
-  try {
-    return sanitise(wxApi.getStorageSync(STORAGE_KEY));
-  } catch (e) {
-    return empty();
+  function read() {
+    try {
+      last = wxApi.getStorageSync(STORAGE_KEY);
+      return true;
+    } catch (e) {
+      return false;
+    }
   }
-}
 
-function write(wxApi, record) {
-  try {
-    wxApi.setStorageSync(STORAGE_KEY, record);
-  } catch (e) {
-    // Storage full or unavailable: the library works on without remembering.
+  // Writes the unsaved changes over what storage holds now; keeps them when
+  // storage cannot be read or written. Gives the record with them.
+  function save() {
+    if (!read()) return merge(last);
+    var record = merge(last);
+    try {
+      wxApi.setStorageSync(STORAGE_KEY, record);
+    } catch (e) {
+      return record;
+    }
+    unsaved = [];
+    last = record;
+    return record;
   }
+
+  return {
+    /** Records a change ({ states?, accepted?, reported?, tooMany? }); gives the record. */
+    note: function (change) {
+      unsaved.push(change);
+      return save();
+    },
+    /** The record, with what storage has not taken yet (written now if it can be). */
+    view: function () {
+      return unsaved.length > 0 ? save() : (read(), merge(last));
+    },
+  };
 }
 
-/** Records the states of a plan and the accepted one-time ids of an outcome. */
-function remember(wxApi, plan, acceptedOneTime) {
-  var record = read(wxApi);
-  plan.templates.forEach(function (t) { record.states[t.id] = t.state; });
-  acceptedOneTime.forEach(function (id) { record.pending[id] = (record.pending[id] || 0) + 1; });
-  write(wxApi, record);
-}
-
-/** Takes reported accepts ({ [id]: count }) off the pending ones. */
-function confirm(wxApi, reported) {
-  var record = read(wxApi);
-  Object.keys(reported || {}).forEach(function (id) {
-    var left = (record.pending[id] || 0) - (Number(reported[id]) || 0);
-    if (left > 0) record.pending[id] = left;
-    else delete record.pending[id];
-  });
-  write(wxApi, record);
-  return record.pending;
-}
-
-module.exports = { STORAGE_KEY: STORAGE_KEY, read: read, remember: remember, confirm: confirm };
+module.exports = { STORAGE_KEY: STORAGE_KEY, store: store };

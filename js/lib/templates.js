@@ -2,12 +2,24 @@
 // a page plans again after every answer with the same list, and on a phone
 // every character that crosses costs, in both directions. plan() registers
 // the list the first time (keyed by its JSON text) and then passes the list's
-// handle, with the setting's itemSettings and the answered ids keyed by
-// template position. The module answers a layout by position, which expand()
+// handle, with the setting's itemSettings, the answered ids and the
+// remembered states keyed by template position. The module answers a layout by position, which expand()
 // fills in with the ids, titles and kinds the registration answered.
 'use strict';
 
 var boundary = require('./boundary.js');
+
+/** Each plan state in the user's words, in Chinese, for a page's list of templates. */
+var STATE_LABELS = {
+  'ask': '待订阅',
+  'top-up': '已保持订阅 · 自动续订',
+  'kept-rejected': '已拒绝 · 需在设置中打开',
+  'banned': '暂不可订阅',
+  'switched-off': '订阅消息已关闭',
+  'accepted': '本次已订阅',
+  'rejected': '本次未订阅',
+  'unsettled': '本次未能订阅',
+};
 
 /** Lists kept per instance; src/registry.rs keeps as many. */
 var KEPT_LISTS = 8;
@@ -64,7 +76,13 @@ function byPosition(object, ids) {
   return keyed;
 }
 
-function planText(entry, setting, options, answered) {
+// A stored record (src/memory.rs) with its states keyed by position.
+function recordByPosition(record, ids) {
+  if (!isPlainObject(record)) return null;
+  return { v: record.v, states: byPosition(record.states, ids), idsPerRequest: record.idsPerRequest };
+}
+
+function planText(entry, setting, options, answered, remembered) {
   var args;
   try {
     var shaped = setting;
@@ -72,7 +90,7 @@ function planText(entry, setting, options, answered) {
       shaped = { mainSwitch: setting.mainSwitch };
       if (setting.itemSettings !== undefined) shaped.itemSettings = byPosition(setting.itemSettings, entry.ids);
     }
-    args = [entry.handle, shaped, options, byPosition(answered, entry.ids)];
+    args = [entry.handle, shaped, options, byPosition(answered, entry.ids), recordByPosition(remembered, entry.ids)];
   } catch (thrown) {
     throw boundary.unreadable(thrown);
   }
@@ -108,19 +126,19 @@ function expand(layout, entry) {
   };
 }
 
-/** plan(templates, setting, options, answered) on `instance`. */
-function plan(instance, templates, setting, options, answered) {
+/** plan(templates, setting, options, answered, remembered) on `instance`. */
+function plan(instance, templates, setting, options, answered, remembered) {
   var list = listOf(templates);
   var entry = registered(instance, list, false);
   var layout;
   try {
-    layout = boundary.callText(instance, 'plan', planText(entry, setting, options, answered));
+    layout = boundary.callText(instance, 'plan', planText(entry, setting, options, answered, remembered));
   } catch (error) {
     if (error.code !== 'templates-not-registered') throw error;
     entry = registered(instance, list, true);
-    layout = boundary.callText(instance, 'plan', planText(entry, setting, options, answered));
+    layout = boundary.callText(instance, 'plan', planText(entry, setting, options, answered, remembered));
   }
   return expand(layout, entry);
 }
 
-module.exports = { TemplateList: TemplateList, plan: plan };
+module.exports = { TemplateList: TemplateList, plan: plan, STATE_LABELS: STATE_LABELS };

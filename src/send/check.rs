@@ -102,33 +102,14 @@ pub struct DataCheck {
     pub changes: Vec<Change>,
 }
 
-/// What each keyword type takes, in Chinese.
-fn rule_hint(rule: &str) -> &'static str {
-    match rule {
-        "thing" => "20 个字以内",
-        "number" => "32 位以内数字，可带小数",
-        "letter" => "32 个以内字母",
-        "symbol" => "5 个以内符号",
-        "character_string" => "32 位以内数字、字母或符号",
-        "time" => "24 小时制，如 15:01",
-        "date" => "如 2019-10-01 或 2019年10月1日",
-        "amount" => "如 ¥128.50",
-        "phone_number" => "17 位以内数字或符号",
-        "car_number" => "8 位以内车牌号，如 粤A12345",
-        "name" => "10 个汉字或 20 个字母以内",
-        "phrase" => "5 个以内汉字",
-        _ => "模板给定的格式",
-    }
-}
-
 /// The sentence a user reads for a problem with a value of type `rule`.
 fn user_message(rule: &str, p: &Problem) -> String {
-    let count = |n: Option<usize>| crate::error::decimal(n.unwrap_or(0) as i64);
+    let count = |n: Option<usize>| decimal(n.unwrap_or(0) as i64);
     match p.code {
         "empty" | "missing" => "请填写这一项".to_owned(),
         "too-long" => ["太长了：", &count(p.length), " 个字，最多 ", &count(p.limit), " 个"].concat(),
         "bad-character" => ["不能包含「", &p.character.map(String::from).unwrap_or_default(), "」"].concat(),
-        "bad-format" => ["格式不对（", rule_hint(rule), "）"].concat(),
+        "bad-format" => ["格式不对（", KeywordType::from_name(rule).map_or("模板给定的格式", KeywordType::hint), "）"].concat(),
         "not-in-enum" => "只能填写模板给定的值".to_owned(),
         "lone-surrogate" => "含有无法显示的字符，请删掉后再试".to_owned(),
         "not-a-string" => "请填写文字".to_owned(),

@@ -67,6 +67,26 @@ impl KeywordType {
         TYPES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
     }
 
+    /// What a value of this type looks like, in Chinese, for an input's placeholder.
+    pub fn hint(self) -> &'static str {
+        use KeywordType as T;
+        match self {
+            T::Thing => "20 个字以内",
+            T::Number => "32 位以内数字，可带小数",
+            T::Letter => "32 个以内字母",
+            T::Symbol => "5 个以内符号",
+            T::CharacterString => "32 位以内数字、字母或符号",
+            T::Time => "24 小时制，如 15:01",
+            T::Date => "如 2019-10-01 或 2019年10月1日",
+            T::Amount => "如 ¥128.50",
+            T::PhoneNumber => "17 位以内数字或符号",
+            T::CarNumber => "8 位以内车牌号，如 粤A12345",
+            T::Name => "10 个汉字或 20 个字母以内",
+            T::Phrase => "5 个以内汉字",
+            T::Enum => "模板给定的值",
+        }
+    }
+
     /// The type's name as WeChat writes it.
     pub fn name(self) -> &'static str {
         TYPES.iter().find(|(_, t)| *t == self).map_or("", |(n, _)| n)
@@ -93,6 +113,8 @@ pub struct Keyword {
     /// What the template calls it (`商品名称`), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// What a value looks like, in Chinese (see [`KeywordType::hint`]).
+    pub hint: &'static str,
     /// The allowed values of an enum keyword.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<String>,
@@ -175,6 +197,7 @@ pub fn parse_content(content: &str) -> Result<Vec<Keyword>, Error> {
             key: key.to_owned(),
             kind,
             label: (!label.is_empty()).then(|| label.to_owned()),
+            hint: kind.hint(),
             choices: Vec::new(),
         });
         positions.push(at);
@@ -229,7 +252,7 @@ fn parse_keyword_list(list: &Value) -> Result<Vec<Keyword>, Error> {
         };
         let label = item.get("name").and_then(Value::as_str).map(str::to_owned);
         let choices = strings(item.get("enumValues"), &at())?;
-        keywords.push(Keyword { key, kind, label, choices });
+        keywords.push(Keyword { key, kind, label, hint: kind.hint(), choices });
     }
     if let Some((_, repeat)) = repeated(&keywords) {
         let at = ["template.keywords[", &decimal(repeat as i64), "]"].concat();

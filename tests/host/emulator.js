@@ -52,6 +52,9 @@ var TAP_ERROR = 'requestSubscribeMessage:fail can only be invoked by user TAP ge
 //   templates: { [id]: { title, kind } } known to WeChat for this app
 //   maxIdsPerRequest (3), mainSwitch (true), itemSettings ({ [id]: choice }), appBanned,
 //   banned ({ [id]: true }), background (popup cannot show), network ('list' | 'subscribe')
+//   lateAnswers: the first N requests' callbacks come lateAnswerMs late (Infinity: never),
+//     though WeChat itself has closed the request; successErrCode: success results carry
+//     this errCode (some clients add errCode: 0)
 //   user: { answer(id, template) -> 'accept' | 'reject', keep: bool, cancel: bool,
 //           onSettings(setting) -> changes the setting on the settings page }
 //   cloud: { call(name, data) -> Promise } runs a cloud function (Node only: engine.cloud)
@@ -281,6 +284,7 @@ function createHost(config) {
     var user = config.user || {};
     var templates = config.templates || {};
     var result = { errMsg: name + ':ok' };
+    if (config.successErrCode !== undefined) result.errCode = config.successErrCode;
     var titles = {};
     var asked = [];
     options.tmplIds.forEach(function (id) {
@@ -309,9 +313,12 @@ function createHost(config) {
       }
     });
     host.openRequest = true;
+    var late = config.lateAnswers > 0;
+    if (late) config.lateAnswers -= 1;
     later(function () {
       host.openRequest = false;
-      answer(options, null, true, result);
+      if (!late) answer(options, null, true, result);
+      else if (config.lateAnswerMs !== Infinity) later(function () { answer(options, null, true, result); }, config.lateAnswerMs);
     }, asked.length > 0 ? 5 : 0);
   }
 

@@ -29,5 +29,6 @@ delete globalThis.TextDecoder;
 delete globalThis.fetch;
 load('tests/host/runner.js');
 load('tests/host/emulator.js');
+load('tests/host/flowkit.js');
 engine.args = Array.prototype.slice.call(arguments).filter(function (a) { return a.indexOf('--') === 0; });
 start(Array.prototype.slice.call(arguments).filter(function (a) { return a.indexOf('--') !== 0; }));

@@ -36,7 +36,7 @@ const engine = {
 };
 context.engine = engine;
 vm.runInContext('delete globalThis.WebAssembly; delete globalThis.TextEncoder; delete globalThis.TextDecoder; delete globalThis.fetch;', context);
-for (const file of ['tests/host/runner.js', 'tests/host/emulator.js']) {
+for (const file of ['tests/host/runner.js', 'tests/host/emulator.js', 'tests/host/flowkit.js']) {
   vm.runInContext(fs.readFileSync(file, 'utf8'), context, { filename: file });
 }
 context.files = process.argv.slice(2).filter((a) => !a.startsWith('--'));

@@ -15,13 +15,13 @@ cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 
 const QUOTA = 'subscribe_quota';
 
-function failure(code, kind, message, advice) {
-  return { ok: false, error: { code, kind, message, advice } };
+function fromError(error) {
+  const { code, kind, message, advice, userMessage, retryable, errCode, field } = error;
+  return { ok: false, error: { code, kind, message, advice, userMessage, retryable, errCode, field } };
 }
 
-function fromError(error) {
-  const { code, kind, message, advice, retryable, errCode, field } = error;
-  return { ok: false, error: { code, kind, message, advice, retryable, errCode, field } };
+function failure(code, kind, message, advice) {
+  return fromError(new wxs.WxSubscribeError({ code, kind, message, advice }));
 }
 
 function sendTemplate(template) {

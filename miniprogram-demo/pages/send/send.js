@@ -3,7 +3,6 @@
 // yourself through the cloud function.
 const wxs = require('wx-subscribe');
 const { loadTemplates } = require('../../data/source.js');
-const { TYPE_HINTS, errorSentence, violationSentence } = require('../../data/messages.js');
 
 function sendTemplate(template) {
   return { priTmplId: template.id, content: template.content };
@@ -27,7 +26,7 @@ Page({
         this.setData({ titles: templates.map((t) => t.title) });
         this.pick(0);
       })
-      .catch((error) => this.setData({ message: errorSentence(error) }));
+      .catch((error) => this.setData({ message: wxs.userMessage(error) }));
   },
 
   onPick(event) {
@@ -41,7 +40,7 @@ Page({
     this.setData({
       index,
       message: '',
-      keywords: keywords.map((k) => ({ key: k.key, label: k.label || k.key, hint: TYPE_HINTS[k.type] || '', value: '', problem: '', fix: '' })),
+      keywords: keywords.map((k) => ({ key: k.key, label: k.label || k.key, hint: k.hint, value: '', problem: '', fix: '' })),
     });
     this.check();
   },
@@ -62,7 +61,7 @@ Page({
     this.data.keywords.forEach((k, i) => {
       const v = this.touched[k.key] ? problems[k.key] : null;
       patch['keywords[' + i + '].value'] = this.values[k.key] || '';
-      patch['keywords[' + i + '].problem'] = v ? violationSentence(v) : '';
+      patch['keywords[' + i + '].problem'] = v ? v.userMessage : '';
       patch['keywords[' + i + '].fix'] = v && v.suggestion ? '改为「' + v.suggestion + '」' : '';
     });
     this.setData(patch);
@@ -77,7 +76,7 @@ Page({
     const template = this.templates[this.data.index];
     wx.cloud.callFunction({ name: 'subscribe', data: { action: 'send', templateId: template.id, data: this.values } })
       .then(({ result }) => {
-        this.setData({ message: result.ok ? '已发送：请在微信「服务通知」里查看。' : errorSentence(result.error) });
+        this.setData({ message: result.ok ? '已发送：请在微信「服务通知」里查看。' : wxs.userMessage(result.error) });
       })
       .catch(() => this.setData({ message: '云函数调用失败，请检查云开发环境。' }));
   },

@@ -2,7 +2,6 @@
 // settings-page path, and the sends each template has in hand.
 const wxs = require('wx-subscribe');
 const { loadTemplates } = require('../../data/source.js');
-const { STATE_LABELS, errorSentence } = require('../../data/messages.js');
 
 // The sends in hand per template, as this page shows them. With a cloud
 // environment the cloud function keeps the real count; accepts are confirmed
@@ -36,7 +35,7 @@ Page({
     this.loaded
       .then(() => this.subs.refresh())
       .then((plan) => this.show(plan, ''))
-      .catch((error) => this.setData({ message: errorSentence(error) }));
+      .catch((error) => this.setData({ message: wxs.userMessage(error) }));
   },
 
   onSubscribe: wxs.tap(function () {
@@ -50,12 +49,13 @@ Page({
         if (c.accepted) parts.push(result.batch.popup ? '已订阅 ' + c.accepted + ' 个' : '已自动续订 ' + c.accepted + ' 个');
         if (c.rejected) parts.push('未订阅 ' + c.rejected + ' 个');
         if (c.banned) parts.push(c.banned + ' 个暂不可订阅');
+        if (c.filtered + c.unknown + c.missing) parts.push((c.filtered + c.unknown + c.missing) + ' 个未能订阅');
         return this.show(result.plan, parts.join('，') + '。');
       })
       .catch((error) => {
         const plan = this.subs.plan();
-        if (plan) this.show(plan, errorSentence(error));
-        else this.setData({ message: errorSentence(error) });
+        if (plan) this.show(plan, wxs.userMessage(error));
+        else this.setData({ message: wxs.userMessage(error) });
       });
   }),
 
@@ -63,7 +63,7 @@ Page({
     if (!this.subs) return this.setData({ message: '正在加载，请稍后再试。' });
     this.subs.openSettings()
       .then((plan) => this.show(plan, '设置已更新。'))
-      .catch((error) => this.setData({ message: errorSentence(error) }));
+      .catch((error) => this.setData({ message: wxs.userMessage(error) }));
   }),
 
   // Reports pending accepts (to the cloud function when there is one), then
@@ -91,7 +91,7 @@ Page({
       templates: plan.templates.map((t) => ({
         id: t.id,
         title: t.title,
-        label: STATE_LABELS[t.state] || t.state,
+        label: wxs.STATE_LABELS[t.state] || t.state,
         sends: sends[t.id] || 0,
       })),
       left,

@@ -1,35 +1,5 @@
 // The tap-safe flow on the emulated host, in iOS mode unless a test says otherwise.
 
-var SEVEN = [
-  { id: 'T1', title: '订单发货提醒' }, { id: 'T2', title: '退款成功通知' }, { id: 'T3', title: '登录提醒' },
-  { id: 'T4', title: '作业提交提醒' }, { id: 'T5', title: '课程开始提醒' }, { id: 'T6', title: '签到提醒' },
-  { id: 'T7', title: '活动开始提醒' },
-];
-
-function known(list) {
-  var templates = {};
-  list.forEach(function (t) { templates[t.id] = { title: t.title, kind: t.kind || 'one-time' }; });
-  return templates;
-}
-
-function ready(config) {
-  config.templates = config.templates || known(SEVEN);
-  var host = createHost(config);
-  var wxs = host.require('wx-subscribe');
-  return wxs.init().then(function () { return { host: host, wxs: wxs }; });
-}
-
-// A user tap whose handler (wrapped with wxs.tap) calls subs[method]().
-function tapped(r, subs, method) {
-  var result;
-  r.host.tap(r.wxs.tap(function () { result = subs[method || 'request'](); }));
-  return result;
-}
-
-function calls(host, api) {
-  return host.log.filter(function (e) { return e.api === api; });
-}
-
 test('first visit: 7 templates are subscribed over 3 taps, one send each', function () {
   return ready({}).then(function (r) {
     var subs = r.wxs.subscriber({ templates: SEVEN });
@@ -232,19 +202,41 @@ test('a second tap while a request is open is refused as busy', function () {
   });
 });
 
-test('20003 (too many ids) splits the next batches', function () {
-  return ready({ maxIdsPerRequest: 2 }).then(function (r) {
-    var subs = r.wxs.subscriber({ templates: SEVEN });
-    return subs.refresh().then(function () {
+test('a 20003 goes straight to the 3 ids WeChat documents, and the next visit remembers it', function () {
+  return ready({ maxIdsPerRequest: 3 }).then(function (r) {
+    var subs = r.wxs.subscriber({ templates: SEVEN, idsPerRequest: 5 });
+    return subs.refresh().then(function (plan) {
+      assert.equal(plan.batches[0].ids.length, 5);
       return assert.rejects(tapped(r, subs));
     }).then(function (e) {
       assert.equal(e.code, 'too-many-ids');
       assert.equal(e.errCode, 20003);
       assert.ok(e.retryable);
-      assert.equal(subs.plan().batches[0].ids.length, 2);
+      assert.equal(subs.plan().idsPerRequest, 3, 'straight to 3, not 4');
       return tapped(r, subs);
     }).then(function (ok) {
-      assert.equal(ok.outcome.counts.accepted, 2);
+      assert.equal(ok.outcome.counts.accepted, 3, 'one failed tap only');
+      var next = r.wxs.subscriber({ templates: SEVEN, idsPerRequest: 5 });
+      return next.refresh();
+    }).then(function (plan) {
+      assert.equal(plan.idsPerRequest, 3, 'the next visit asks with 3 from the start');
+      assert.equal(calls(r.host, 'wx.requestSubscribeMessage').filter(function (c) { return c.ids.length > 3; }).length, 1);
+    });
+  });
+});
+
+test('a 20003 on 3 ids or fewer drops to the one id old clients take', function () {
+  // A client that takes one id whose versions did not tell (an old client's shell).
+  return ready({ maxIdsPerRequest: 1 }).then(function (r) {
+    var subs = r.wxs.subscriber({ templates: SEVEN });
+    return subs.refresh().then(function () {
+      return assert.rejects(tapped(r, subs));
+    }).then(function (e) {
+      assert.equal(e.code, 'too-many-ids');
+      assert.equal(subs.plan().idsPerRequest, 1);
+      return tapped(r, subs);
+    }).then(function (ok) {
+      assert.equal(ok.outcome.counts.accepted, 1);
     });
   });
 });
@@ -402,14 +394,14 @@ test('accepts are remembered under one versioned key until the app confirms it r
 test('corrupt or foreign data in the storage key is discarded, never thrown', function () {
   return ready({}).then(function (r) {
     var subs = r.wxs.subscriber({ templates: SEVEN });
-    var samples = ['garbage', 42, [1, 2], { v: 2, pending: { T1: 5 } }, { v: 1, pending: { T1: -3, T2: 'x', T3: 2 }, states: [] }];
+    var samples = ['garbage', 42, [1, 2], { v: 9, pending: { T1: 5 } }, { v: 1, pending: { T1: -3, T2: 'x', T3: 2 }, states: [] }];
     var seen = samples.map(function (value) {
       r.host.storage[r.wxs.STORAGE_KEY] = value;
       return subs.pendingAccepts();
     });
     assert.deepEqual(seen, [{}, {}, {}, {}, { T3: 2 }]);
     r.host.wx.getStorageSync = function () { throw new Error('storage broken'); };
-    assert.deepEqual(subs.pendingAccepts(), {});
+    assert.deepEqual(subs.pendingAccepts(), { T3: 2 }, 'what was last read still shows');
   });
 });
 
