@@ -7,7 +7,8 @@
 //   jsc --useJIT=false tests/host/jsc.js -- tests/host/reference.js tests/host/bench.js [--calls=N]
 // --calls: how many tap paths the memory figure runs (100,000 by default).
 
-var OPTIONS = { idsPerRequest: 3, baseLibrary: '3.5.0', wechatVersion: '8.0.50', platform: 'ios' };
+var NOW = Date.now();
+var OPTIONS = { idsPerRequest: 3, baseLibrary: '3.5.0', wechatVersion: '8.0.50', platform: 'ios', now: NOW };
 
 // n templates as an app lists them: 43-character ids like real ones, titles
 // that sometimes repeat, a few long-term ones; a quarter kept by the user.
@@ -28,9 +29,13 @@ var RESULT = { errMsg: 'requestSubscribeMessage:ok' };
 RESULT[BATCH[0]] = 'accept';
 RESULT[BATCH[1]] = 'reject';
 RESULT[BATCH[2]] = 'acceptWithAlert';
+// What the flow passes after that answer: every status of the round, and the
+// record earlier visits left (a state per template, one of them a ban).
 var ANSWERED = {};
-ANSWERED[BATCH[0]] = 'accept';
-ANSWERED[BATCH[1]] = 'reject';
+ANSWERED[BATCH[0]] = ['accept'];
+ANSWERED[BATCH[1]] = ['reject'];
+var REMEMBERED = { v: 2, states: {}, pending: {} };
+TWENTY.templates.forEach(function (t, i) { REMEMBERED.states[t.id] = { state: i === 7 ? 'banned' : 'ask', at: NOW - i * 1000 }; });
 
 // A send template with n keywords, and data that keeps every rule.
 function sendTemplate(n) {
@@ -64,7 +69,7 @@ function us(x) {
 
 function sameAnswers(wxs, list) {
   var pairs = [
-    [wxs.plan(list.templates, list.setting, OPTIONS, ANSWERED), reference.plan(list.templates, list.setting, OPTIONS, ANSWERED)],
+    [wxs.plan(list.templates, list.setting, OPTIONS, ANSWERED, REMEMBERED), reference.plan(list.templates, list.setting, OPTIONS, ANSWERED, REMEMBERED)],
     [wxs.interpretResult(BATCH, RESULT), reference.interpretResult(BATCH, RESULT)],
   ];
   return pairs.every(function (p) { return JSON.stringify(p[0]) === JSON.stringify(p[1]); });
@@ -99,25 +104,29 @@ function main() {
     var registered = wxs.templates(TWENTY.templates);
     side('tap path (interpretResult 3 ids + plan 20)', perCall(function () {
       wxs.interpretResult(BATCH, RESULT);
-      wxs.plan(registered, TWENTY.setting, OPTIONS, ANSWERED);
+      wxs.plan(registered, TWENTY.setting, OPTIONS, ANSWERED, REMEMBERED);
     }), perCall(function () {
       reference.interpretResult(BATCH, RESULT);
-      reference.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED);
+      reference.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED, REMEMBERED);
     }));
     [7, 20, 100].forEach(function (n) {
       var list = app(n);
       var once = wxs.templates(list.templates);
       side('plan ' + n + ' (list measured once, as subscriber() does)', perCall(function () {
-        wxs.plan(once, list.setting, OPTIONS, ANSWERED);
+        wxs.plan(once, list.setting, OPTIONS, ANSWERED, REMEMBERED);
       }), perCall(function () {
-        reference.plan(list.templates, list.setting, OPTIONS, ANSWERED);
+        reference.plan(list.templates, list.setting, OPTIONS, ANSWERED, REMEMBERED);
       }));
     });
     side('plan 20 (a plain list on every call)', perCall(function () {
-      wxs.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED);
+      wxs.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED, REMEMBERED);
     }), perCall(function () {
-      reference.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED);
+      reference.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED, REMEMBERED);
     }));
+    // After each answer (not in the tap): the stored record with the answer's change.
+    var change = { accepted: {}, states: {} };
+    BATCH.forEach(function (id) { change.accepted[id] = 1; change.states[id] = 'accepted'; });
+    line('remember (a record of 20 states, after an answer): wasm ' + us(perCall(function () { wxs.remember(REMEMBERED, [change], NOW); })));
     [3, 20].forEach(function (n) {
       var s = sendTemplate(n);
       line('checkData ' + n + ' keywords: wasm ' + us(perCall(function () { wxs.checkData(s.template, s.data); })));
@@ -129,7 +138,7 @@ function main() {
     var t0 = engine.now();
     for (var i = 0; i < calls; i++) {
       wxs.interpretResult(BATCH, RESULT);
-      wxs.plan(registered, TWENTY.setting, OPTIONS, ANSWERED);
+      wxs.plan(registered, TWENTY.setting, OPTIONS, ANSWERED, REMEMBERED);
     }
     var after = page.exports.memory.buffer.byteLength;
     line('wasm memory of the page module: ' + before / 1024 + ' KiB, after ' + calls + ' tap paths ' + after / 1024 + ' KiB (' + ((engine.now() - t0) / 1000).toFixed(1) + ' s)');

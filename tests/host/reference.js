@@ -11,6 +11,7 @@
     switchedOff: '订阅消息已关闭：请在设置页打开「接收订阅消息」后再订阅',
     keptRejected: '你曾选择不再接收这些通知：可在设置页的「订阅消息」里重新打开',
     banned: '这些通知暂时无法订阅',
+    unsettled: '这些通知这次没有订阅成功，下次进入时可以再试',
     silent: '已保持订阅的通知将自动续订，不会弹窗',
   };
 
@@ -73,14 +74,53 @@
     return n;
   }
 
-  function stateOf(mainSwitch, kept, answer) {
+  var BAN_HOLDS_MS = 7 * 24 * 3600 * 1000;
+
+  // answers: this round's statuses, oldest first; remembered: { state, at } from earlier visits.
+  function stateOf(mainSwitch, kept, answers, remembered, now) {
     if (mainSwitch === false) return 'switched-off';
+    var answer = answers[answers.length - 1];
+    var unsettled = answers.filter(function (a) { return a === 'filter' || a === 'unknown' || a === 'missing'; }).length;
     if ((kept && kept.choice === 'ban') || answer === 'ban') return 'banned';
     if (kept && kept.choice === 'reject') return 'kept-rejected';
     if (answer === 'accept') return 'accepted';
     if (answer === 'reject') return 'rejected';
+    if (unsettled >= 2) return 'unsettled';
     if (kept && kept.choice === 'accept') return 'top-up';
+    var ban = remembered && remembered.state === 'banned' && now >= remembered.at && now - remembered.at < BAN_HOLDS_MS;
+    if (ban && (!kept || kept.choice === 'other')) return 'banned';
     return 'ask';
+  }
+
+  // The fewest batches a kind's templates fit in: max(ceil(n / limit), most sharing a title).
+  function fewest(members, limit) {
+    var shared = new Map();
+    var most = 0;
+    members.forEach(function (m) {
+      if (m.title === undefined) return;
+      shared.set(m.title, (shared.get(m.title) || 0) + 1);
+      most = Math.max(most, shared.get(m.title));
+    });
+    return { count: Math.max(Math.ceil(members.length / limit), most), shared: shared };
+  }
+
+  // Those templates in that many batches: most-shared titles first, dealt in turn.
+  function dealt(kind, members, limit) {
+    var f = fewest(members, limit);
+    var firstOf = new Map();
+    members.forEach(function (m) { if (m.title !== undefined && !firstOf.has(m.title)) firstOf.set(m.title, m.titleNumber); });
+    var sorted = members.slice().sort(function (a, b) {
+      var sa = a.title === undefined ? 1 : f.shared.get(a.title);
+      var sb = b.title === undefined ? 1 : f.shared.get(b.title);
+      var ga = a.title === undefined ? a.order : a.titleNumber;
+      var gb = b.title === undefined ? b.order : b.titleNumber;
+      return sb - sa || ga - gb || a.order - b.order;
+    });
+    var batches = [];
+    for (var i = 0; i < f.count; i++) batches.push({ kind: kind, members: [], popup: false });
+    sorted.forEach(function (m, turn) { batches[turn % f.count].members.push(m); });
+    batches.forEach(function (b) { b.popup = b.members.some(function (m) { return m.state === 'ask'; }); });
+    return batches;
   }
 
   // First fit in the app's order: popup templates, then silent ones into the
@@ -101,17 +141,24 @@
     return mayOpen;
   }
 
-  function plan(templates, setting, options, answered) {
+  function plan(templates, setting, options, answered, remembered) {
     var list = readTemplates(templates);
     setting = setting || {};
     options = options || {};
     var mainSwitch = typeof setting.mainSwitch === 'boolean' ? setting.mainSwitch : null;
     var items = setting.itemSettings || {};
+    var states = remembered && remembered.v === 2 && remembered.states || {};
+    var titleNumbers = new Map();
     var planned = list.map(function (t, order) {
       var kept = Object.prototype.hasOwnProperty.call(items, t.id) ? keptChoice(items[t.id]) : undefined;
-      var answer = answered && typeof answered[t.id] === 'string' ? status(answered[t.id]) : undefined;
-      var p = { id: t.id, title: t.title, kind: t.kind, state: stateOf(mainSwitch, kept, answer), kept: kept };
+      var given = answered && answered[t.id];
+      var answers = (typeof given === 'string' ? [given] : Array.isArray(given) ? given : []).map(status);
+      var before = Object.prototype.hasOwnProperty.call(states, t.id) ? states[t.id] : undefined;
+      var state = stateOf(mainSwitch, kept, answers, before, options.now === undefined ? NaN : options.now);
+      var p = { id: t.id, title: t.title, kind: t.kind, state: state, kept: kept };
+      if (t.title !== undefined && !titleNumbers.has(t.title)) titleNumbers.set(t.title, order);
       Object.defineProperty(p, 'order', { value: order });
+      Object.defineProperty(p, 'titleNumber', { value: titleNumbers.get(t.title) });
       return p;
     });
     var limit = idsPerRequest(options);
@@ -121,12 +168,25 @@
     planned.forEach(function (p) {
       if (p.state === 'top-up' && !place(popup, p, limit, true, false)) place(silent, p, limit, false, true);
     });
-    var batches = popup.concat(silent).map(function (b) {
+    var all = popup.concat(silent);
+    ['one-time', 'long-term', 'device'].forEach(function (kind) {
+      var members = planned.filter(function (p) { return p.kind === kind && (p.state === 'ask' || p.state === 'top-up'); });
+      var used = all.filter(function (b) { return b.kind === kind; }).length;
+      if (used > fewest(members, limit).count) {
+        all = all.filter(function (b) { return b.kind !== kind; }).concat(dealt(kind, members, limit));
+      }
+    });
+    all.forEach(function (b) {
       b.members.sort(function (x, y) { return x.order - y.order; });
+      var asked = b.members.filter(function (m) { return m.state === 'ask'; })[0];
+      b.key = (asked || b.members[0]).order;
+    });
+    all.sort(function (x, y) { return (x.popup === y.popup ? 0 : x.popup ? -1 : 1) || x.key - y.key; });
+    var batches = all.map(function (b) {
       return { kind: b.kind, ids: b.members.map(function (m) { return m.id; }), popup: b.popup };
     });
-    var counts = { ask: 0, topUp: 0, keptRejected: 0, banned: 0, switchedOff: 0, accepted: 0, rejected: 0 };
-    var names = { ask: 'ask', 'top-up': 'topUp', 'kept-rejected': 'keptRejected', banned: 'banned', 'switched-off': 'switchedOff', accepted: 'accepted', rejected: 'rejected' };
+    var counts = { ask: 0, topUp: 0, keptRejected: 0, banned: 0, switchedOff: 0, accepted: 0, rejected: 0, unsettled: 0 };
+    var names = { ask: 'ask', 'top-up': 'topUp', 'kept-rejected': 'keptRejected', banned: 'banned', 'switched-off': 'switchedOff', accepted: 'accepted', rejected: 'rejected', unsettled: 'unsettled' };
     planned.forEach(function (p) { counts[names[p.state]] += 1; });
     var advice = [];
     function advise(code, ids, message) {
@@ -138,6 +198,7 @@
     advise('open-settings', idsIn('switched-off'), ADVICE.switchedOff);
     advise('open-settings', idsIn('kept-rejected'), ADVICE.keptRejected);
     advise('banned', idsIn('banned'), ADVICE.banned);
+    advise('unsettled', idsIn('unsettled'), ADVICE.unsettled);
     advise('renew-silently', [].concat.apply([], batches.filter(function (b) { return !b.popup; }).map(function (b) { return b.ids; })), ADVICE.silent);
     return {
       mainSwitch: mainSwitch,
@@ -183,7 +244,8 @@
       if (raw !== undefined) out.raw = raw;
       return out;
     });
-    return { results: results, accepted: accepted, counts: counts };
+    var sends = batch && batch.kind !== undefined && batch.kind !== 'one-time' ? [] : accepted.slice();
+    return { results: results, accepted: accepted, sends: sends, counts: counts };
   }
 
   (typeof globalThis !== 'undefined' ? globalThis : this).reference = { plan: plan, interpretResult: interpretResult };

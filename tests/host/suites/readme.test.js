@@ -58,3 +58,24 @@ test('the README page shows the settings advice when the main switch is off', fu
     assert.ok(/设置页/.test(page.data.message), page.data.message);
   });
 });
+
+test('the README page on a client without WXWebAssembly says so, turns its button off, and leaves no rejection unhandled', function () {
+  var files = readmeFiles();
+  var before = engine.unhandled ? engine.unhandled() : 0;
+  var host = createHost({ noWXWebAssembly: true, baseLibrary: '2.12.0', sources: files, templates: templatesIn(files['/pages/subscribe/subscribe.js']) });
+  var app = host.launch('/app.js');
+  var page;
+  return host.settle(30).then(function () {
+    page = host.openPage('/pages/subscribe/subscribe');
+    return host.settle(30);
+  }).then(function () {
+    assert.equal(app.globalData.subscribeError, '当前微信版本过低，请升级微信后再订阅。');
+    assert.equal(page.data.message, '当前微信版本过低，请升级微信后再订阅。');
+    assert.equal(page.data.canSubscribe, false);
+    host.tapOn(page, 'onSubscribe');
+    return host.settle(30);
+  }).then(function () {
+    assert.equal(page.data.message, '当前微信版本过低，请升级微信后再订阅。', 'a tap says the same');
+    if (engine.unhandled) assert.equal(engine.unhandled() - before, 0, 'unhandled rejections');
+  });
+});
