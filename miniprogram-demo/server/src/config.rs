@@ -1,0 +1,70 @@
+//! What the server reads at start, from the environment (never from the repo):
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `WXS_APPID` | the mini-program's AppID | required |
+//! | `WXS_SECRET` or `WXS_SECRET_FILE` | its AppSecret, or a file holding it | required |
+//! | `WXS_DATABASE_URL` | `sqlite://path?mode=rwc` or `postgres://...` | `sqlite://wx-subscribe.db?mode=rwc` |
+//! | `WXS_BIND` | address to listen on | `127.0.0.1:8080` |
+//! | `WXS_WECHAT_API` | WeChat's API base (tests point it at a fake) | `https://api.weixin.qq.com` |
+//! | `WXS_TEMPLATES_TTL_SECS` | how long the template list is cached | `600` |
+//! | `WXS_WECHAT_TIMEOUT_MS` | how long one call to WeChat may take | `10000` |
+
+use std::time::Duration;
+
+/// The server's settings.
+#[derive(Clone)]
+pub struct Config {
+    /// The mini-program's AppID.
+    pub appid: String,
+    /// Its AppSecret: kept out of `Debug` and of every log line.
+    pub secret: Secret,
+    /// Where the ledger lives.
+    pub database_url: String,
+    /// Where WeChat's API is.
+    pub wechat_api: String,
+    /// How long the template list is cached.
+    pub templates_ttl: Duration,
+    /// How long one call to WeChat may take.
+    pub wechat_timeout: Duration,
+}
+
+/// A value that never prints.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("(secret)")
+    }
+}
+
+impl Config {
+    /// Reads the settings from `var` (the process environment in `main`).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<(Config, String), String> {
+        let appid = var("WXS_APPID").filter(|v| !v.is_empty()).ok_or("WXS_APPID is not set")?;
+        let secret = match (var("WXS_SECRET"), var("WXS_SECRET_FILE")) {
+            (Some(s), _) if !s.is_empty() => s,
+            (_, Some(path)) => std::fs::read_to_string(&path)
+                .map_err(|e| format!("WXS_SECRET_FILE {path}: {e}"))?
+                .trim()
+                .to_owned(),
+            _ => return Err("set WXS_SECRET or WXS_SECRET_FILE (the AppSecret stays on the server)".into()),
+        };
+        let number = |name: &str, default: u64| match var(name) {
+            Some(v) => v.parse::<u64>().map_err(|_| format!("{name} must be a whole number, got {v}")),
+            None => Ok(default),
+        };
+        let ttl = number("WXS_TEMPLATES_TTL_SECS", 600)?;
+        let timeout = number("WXS_WECHAT_TIMEOUT_MS", 10_000)?;
+        let config = Config {
+            appid,
+            secret: Secret(secret),
+            database_url: var("WXS_DATABASE_URL").unwrap_or_else(|| "sqlite://wx-subscribe.db?mode=rwc".into()),
+            wechat_api: var("WXS_WECHAT_API").unwrap_or_else(|| "https://api.weixin.qq.com".into()),
+            templates_ttl: Duration::from_secs(ttl),
+            wechat_timeout: Duration::from_millis(timeout),
+        };
+        Ok((config, var("WXS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())))
+    }
+}

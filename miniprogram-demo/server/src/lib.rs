@@ -1,0 +1,55 @@
+//! A self-hosted server for mini-programs that send subscription messages
+//! from their own backend (seeds 000 and 002): WeChat login, the account's
+//! template list, reported accepts and sends, with a quota ledger that holds
+//! (see [`db`]). It uses the wx-subscribe crate natively for the checks, the
+//! payloads and the send errors.
+// The crate's errors are values with every field a caller shows; one is made per failed request.
+#![allow(clippy::result_large_err)]
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod problem;
+pub mod wechat;
+
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// Opens the ledger and makes the routes for `config`.
+pub async fn app(config: &config::Config) -> Result<(axum::Router, Arc<api::Server>), sqlx::Error> {
+    let ledger = db::Ledger::open(&config.database_url).await?;
+    let server = Arc::new(api::Server::new(ledger, wechat::WeChat::new(config), config.templates_ttl));
+    Ok((api::router(server.clone()), server))
+}
+
+/// A JSON value as the crate reads values.
+pub fn crate_value(value: &Value) -> Option<wx_subscribe::Value> {
+    let units: Vec<u16> = value.to_string().encode_utf16().collect();
+    wx_subscribe::json::read(&units).ok()
+}
+
+/// The send body for `request` (`{ touser, templateId, page?, data }`), checked
+/// against `template` (`{ priTmplId, content }`) by the crate.
+pub fn build_payload(template: &Value, request: &Value) -> Result<Value, wx_subscribe::Error> {
+    let (Some(t), Some(r)) = (crate_value(template), crate_value(request)) else {
+        return Err(wx_subscribe::Error::input("bad-body", "the request could not be read".into(), "send JSON"));
+    };
+    let built = wx_subscribe::payload_from_values(&t, &r, &wx_subscribe::Value::Null)?;
+    Ok(serde_json::to_value(&built.payload).unwrap_or(Value::Null))
+}
+
+/// One entry of `getTemplateList` as the planner reads it:
+/// `{ id, title, kind, content, keywords }`; entries without an id are left out.
+pub fn shape_template(entry: &Value) -> Option<Value> {
+    let id = entry.get("priTmplId")?.as_str()?;
+    let kind = match entry.get("type").and_then(Value::as_i64) {
+        Some(3) => "long-term",
+        _ => "one-time",
+    };
+    let content = entry.get("content").and_then(Value::as_str).unwrap_or("");
+    let keywords = crate_value(&json!({ "priTmplId": id, "content": content }))
+        .and_then(|v| wx_subscribe::describe_from_values(&v).ok())
+        .and_then(|t| serde_json::to_value(t.keywords).ok())
+        .unwrap_or(Value::Array(Vec::new()));
+    Some(json!({ "id": id, "title": entry.get("title").cloned().unwrap_or(Value::Null), "kind": kind, "content": content, "keywords": keywords }))
+}
