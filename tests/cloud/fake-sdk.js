@@ -9,23 +9,65 @@ const state = {
   sent: [],
   // The next send fails with this { errCode, errMsg }, once.
   nextFailure: null,
+  failDatabase: false,
+  databaseCalls: 0,
 };
 
+// Query and update operators, as db.command gives them.
+const command = {
+  gt: (value) => ({ op: 'gt', value }),
+  lt: (value) => ({ op: 'lt', value }),
+  inc: (value) => ({ op: 'inc', value }),
+};
+
+function matches(doc, where) {
+  return Object.keys(where).every((field) => {
+    const want = where[field];
+    const have = field === '_id' ? doc._id : doc[field];
+    if (want && want.op === 'gt') return have > want.value;
+    if (want && want.op === 'lt') return have < want.value;
+    return have === want;
+  });
+}
+
+// Each call reads or writes in one step, as the cloud database does per
+// document: two calls never interleave inside one. state.failDatabase makes
+// every call fail.
 function collection(name) {
+  const all = () => [...state.docs.entries()]
+    .filter(([key]) => key.startsWith(name + '/'))
+    .map(([key, doc]) => ({ _id: key.slice(name.length + 1), ...doc }));
+  const checked = async (fn) => {
+    await null;
+    if (state.failDatabase) throw new Error('database: -501001 resource system error');
+    state.databaseCalls += 1;
+    return fn();
+  };
   return {
-    doc(id) {
-      const key = name + '/' + id;
+    where(where) {
       return {
-        async get() {
-          if (!state.docs.has(key)) throw new Error('document.get:fail document with _id ' + id + ' does not exist');
-          return { data: { _id: id, ...state.docs.get(key) } };
-        },
-        async set({ data }) {
-          state.docs.set(key, { ...data });
-          return { _id: id, stats: { updated: 1 } };
-        },
+        get: () => checked(() => ({ data: all().filter((d) => matches(d, where)) })),
+        update: ({ data }) => checked(() => {
+          const hit = all().filter((d) => matches(d, where));
+          for (const d of hit) {
+            const next = { ...state.docs.get(name + '/' + d._id) };
+            for (const field of Object.keys(data)) {
+              const v = data[field];
+              next[field] = v && v.op === 'inc' ? (next[field] || 0) + v.value : v;
+            }
+            state.docs.set(name + '/' + d._id, next);
+          }
+          return { stats: { updated: hit.length } };
+        }),
       };
     },
+    add: ({ data }) => checked(() => {
+      const key = name + '/' + data._id;
+      if (state.docs.has(key)) throw new Error('database: duplicate key _id ' + data._id);
+      const { _id, ...rest } = data;
+      state.docs.set(key, rest);
+      return { _id };
+    }),
   };
 }
 
@@ -47,11 +89,12 @@ module.exports = {
     return { OPENID: state.openid, APPID: 'touristappid' };
   },
   database() {
-    return { collection };
+    return { collection, command };
   },
   openapi: {
     subscribeMessage: {
       async send(payload) {
+        await null;
         state.sent.push(payload);
         const failure = state.nextFailure;
         state.nextFailure = null;

@@ -13,12 +13,21 @@ const TEMPLATES = require(path.join(__dirname, '../../miniprogram-demo/data/temp
 const ORDER = TEMPLATES[0]; // 下单时间 date2, 商品名称 thing4, 订单号 character_string9
 const GOOD = { date2: '2015年01月05日', thing4: '阿里巴巴', character_string9: '123456789' };
 
+const ME = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o';
+const KEY = 'subscribe_quota/' + ME + ':' + ORDER.id;
+
 test.beforeEach(() => {
   fake.state.docs.clear();
   fake.state.sent.length = 0;
   fake.state.nextFailure = null;
-  fake.state.openid = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o';
+  fake.state.failDatabase = false;
+  fake.state.openid = ME;
 });
+
+// Reports one accept of ORDER, n times.
+async function accepted(n) {
+  for (let i = 0; i < n; i++) await fn.main({ action: 'report', accepts: { [ORDER.id]: 1 } });
+}
 
 test('list gives the allowlisted templates with their keywords', async () => {
   const res = await fn.main({ action: 'list' });
@@ -29,6 +38,7 @@ test('list gives the allowlisted templates with their keywords', async () => {
 });
 
 test('send goes to the caller from the context, never to an openid in the request', async () => {
+  await accepted(1);
   const res = await fn.main({ action: 'send', templateId: ORDER.id, data: GOOD, touser: 'oSomeoneElse000000000000000' });
   assert.equal(res.ok, true, JSON.stringify(res));
   assert.equal(res.msgid, '3042002012310');
@@ -49,6 +59,7 @@ test('bad values come back as the library\'s errors, and WeChat is not called', 
   assert.equal(res.error.code, 'data-invalid');
   assert.match(res.error.message, /data\.thing4 is 21 characters/);
   assert.equal(fake.state.sent.length, 0);
+  await accepted(1);
   const fixed = await fn.main({ action: 'send', templateId: ORDER.id, normalise: true, data: { ...GOOD, thing4: '这是一个非常非常长的商品名称超过了二十个字' } });
   assert.equal(fixed.ok, true);
   assert.equal(fixed.changes[0].to, '这是一个非常非常长的商品名称超过了二十…');
@@ -62,6 +73,7 @@ test('WeChat\'s send errors map to the library\'s kinds', async () => {
     [41030, 'invalid page', 'page-not-released', 'input'],
   ];
   for (const [errCode, errMsg, code, kind] of cases) {
+    await accepted(1);
     fake.state.nextFailure = { errCode, errMsg };
     const res = await fn.main({ action: 'send', templateId: ORDER.id, data: GOOD });
     assert.deepEqual([res.ok, res.error.code, res.error.kind, res.error.errCode], [false, code, kind, errCode], errMsg);
@@ -69,20 +81,66 @@ test('WeChat\'s send errors map to the library\'s kinds', async () => {
   }
 });
 
-test('reported accepts become sends in hand; a send uses one; 43101 empties them', async () => {
-  const reported = await fn.main({ action: 'report', accepts: { [ORDER.id]: 2, 'not-ours': 5 } });
-  assert.deepEqual(reported.sends, { [ORDER.id]: 2 });
+test('a send without a reported accept is refused, and WeChat is not called', async () => {
+  const res = await fn.main({ action: 'send', templateId: ORDER.id, data: GOOD });
+  assert.deepEqual([res.ok, res.error.code, res.error.kind], [false, 'no-accept', 'quota']);
+  assert.ok(res.error.userMessage.length > 0);
+  assert.equal(fake.state.sent.length, 0);
+});
+
+test('a report records at most one send per template per call, whatever count it claims', async () => {
+  const reported = await fn.main({ action: 'report', accepts: { [ORDER.id]: 1e15, 'not-ours': 5, constructor: 1 } });
+  assert.deepEqual(reported.recorded, { [ORDER.id]: 1 });
+  assert.equal(fake.state.docs.get(KEY).sends, 1);
+});
+
+test('concurrent sends spend the ledger exactly: 10 sends against 5 accepts send 5', async () => {
+  await accepted(5);
+  const results = await Promise.all(Array.from({ length: 10 }, () => fn.main({ action: 'send', templateId: ORDER.id, data: GOOD })));
+  assert.equal(results.filter((r) => r.ok).length, 5);
+  assert.equal(results.filter((r) => !r.ok && r.error.code === 'no-accept').length, 5);
+  assert.equal(fake.state.sent.length, 5);
+  assert.equal(fake.state.docs.get(KEY).sends, 0);
+});
+
+test('a send WeChat refused gives its send back; 43101 empties the ledger', async () => {
+  await accepted(2);
+  fake.state.nextFailure = { errCode: 47003, errMsg: 'argument invalid! data.thing4.value invalid' };
   await fn.main({ action: 'send', templateId: ORDER.id, data: GOOD });
-  const key = 'subscribe_quota/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o:' + ORDER.id;
-  assert.equal(fake.state.docs.get(key).sends, 1);
+  assert.equal(fake.state.docs.get(KEY).sends, 2, 'not sent: given back');
+  await fn.main({ action: 'send', templateId: ORDER.id, data: GOOD });
+  assert.equal(fake.state.docs.get(KEY).sends, 1);
   fake.state.nextFailure = { errCode: 43101, errMsg: 'user refuse to accept the msg' };
   await fn.main({ action: 'send', templateId: ORDER.id, data: GOOD });
-  assert.equal(fake.state.docs.get(key).sends, 0);
+  assert.equal(fake.state.docs.get(KEY).sends, 0);
+});
+
+test('a database that fails refuses the send, wipes nothing, and says nothing of its internals', async () => {
+  await accepted(2);
+  fake.state.failDatabase = true;
+  const res = await fn.main({ action: 'send', templateId: ORDER.id, data: GOOD });
+  assert.deepEqual([res.ok, res.error.kind], [false, 'internal']);
+  assert.ok(!JSON.stringify(res).includes('-501001'), JSON.stringify(res));
+  assert.equal(fake.state.sent.length, 0);
+  fake.state.failDatabase = false;
+  assert.equal(fake.state.docs.get(KEY).sends, 2);
+});
+
+test('raw WeChat text, stacks and huge values never reach the caller', async () => {
+  await accepted(1);
+  fake.state.nextFailure = { errCode: 99999, errMsg: 'internal at /var/user/index.js:12' };
+  const res = await fn.main({ action: 'send', templateId: ORDER.id, data: GOOD });
+  assert.equal(res.error.kind, 'unknown');
+  assert.ok(!JSON.stringify(res).includes('/var/user'), JSON.stringify(res));
+  const huge = await fn.main({ action: 'x'.repeat(100000) });
+  assert.ok(JSON.stringify(huge).length < 1000);
 });
 
 test('calls without a user or with an unknown action are refused', async () => {
   fake.state.openid = undefined;
   assert.equal((await fn.main({ action: 'list' })).error.code, 'no-user');
   fake.state.openid = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o';
-  assert.equal((await fn.main({ action: 'drop' })).error.code, 'unknown-action');
+  for (const action of ['drop', 'constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    assert.equal((await fn.main({ action })).error.code, 'unknown-action', action);
+  }
 });

@@ -14,7 +14,7 @@ async function main() {
     type: 'miniProgram',
     projectPath,
     privateKey: 'offline: this key is never used, nothing is uploaded',
-    ignores: ['node_modules/**/*', 'cloudfunctions/**/*'],
+    ignores: ['node_modules/**/*', 'cloudfunctions/**/*', 'server/**/*'],
   });
   project.attr = async () => ({ platform: false, appType: 0, isSandbox: false, released: false, setting: {}, gameApp: false });
 

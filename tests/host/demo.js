@@ -155,8 +155,10 @@ function main() {
       bound(SEND_PAGE, 'bindtap', 'onSend');
       r.host.tapOn(page, 'onSend');
       engine.print('  ▶ 点击「发送给自己」');
-      sendScreen(page);
-      expect(/云开发/.test(page.data.message), 'without a cloud environment the page says sending needs one');
+      return r.host.settle(10).then(function () {
+        sendScreen(page);
+        expect(/云开发/.test(page.data.message), 'without a backend the page says sending needs one');
+      });
     });
   }).then(function () {
     engine.print('');

@@ -58,6 +58,8 @@ var TAP_ERROR = 'requestSubscribeMessage:fail can only be invoked by user TAP ge
 //   user: { answer(id, template) -> 'accept' | 'reject', keep: bool, cancel: bool,
 //           onSettings(setting) -> changes the setting on the settings page }
 //   cloud: { call(name, data) -> Promise } runs a cloud function (Node only: engine.cloud)
+//   http(options) -> Promise of { statusCode, data }: wx.request makes real requests
+//     (Node only: engine.http); openid: the user wx.login's code stands for
 function createHost(config) {
   config = config || {};
   var baseLibrary = config.baseLibrary || '3.5.0';
@@ -344,10 +346,26 @@ function createHost(config) {
       if (options.withSubscriptions && versionAtLeast(baseLibrary, [2, 10, 1])) result.subscriptionsSetting = subscriptionsSetting();
       answer(options, usableClickState(), true, result);
     },
+    // config.http(options) -> Promise of { statusCode, data } makes real requests
+    // (Node: engine.http); config.server(options) -> data answers in place.
     request: function (options) {
-      host.log.push({ api: 'wx.request', url: options.url });
+      host.log.push({ api: 'wx.request', url: options.url, method: options.method || 'GET' });
+      var carried = usableClickState();
+      if (config.http) {
+        config.http(options).then(function (res) {
+          answer(options, carried, true, { errMsg: 'request:ok', statusCode: res.statusCode, data: res.data });
+        }, function () {
+          answer(options, carried, false, { errMsg: 'request:fail' });
+        });
+        return;
+      }
       var data = config.server ? config.server(options) : {};
-      answer(options, usableClickState(), true, { errMsg: 'request:ok', statusCode: 200, data: data });
+      answer(options, carried, true, { errMsg: 'request:ok', statusCode: 200, data: data });
+    },
+    // The code is 'code-' + config.openid (a fake WeChat reads the openid from it).
+    login: function (options) {
+      host.log.push({ api: 'wx.login' });
+      answer(options, null, true, { errMsg: 'login:ok', code: 'code-' + (config.openid || 'oDemoUser') });
     },
     requestSubscribeMessage: function (options) {
       subscribe('wx.requestSubscribeMessage', options, false);

@@ -34,6 +34,14 @@ const engine = {
     call: (name, data) => require(path.resolve('miniprogram-demo/cloudfunctions', name, 'index.js')).main(data),
     sdk: fakeSdk.state,
   },
+  // Only Node makes real HTTP requests (the demo against the self-hosted server).
+  http: (o) => fetch(o.url, {
+    method: o.method || 'GET',
+    headers: { 'content-type': 'application/json', ...(o.header || {}) },
+    body: o.data === undefined || (o.method || 'GET') === 'GET' ? undefined : JSON.stringify(o.data),
+  }).then(async (r) => ({ statusCode: r.status, data: await r.json().catch(() => null) })),
+  // The self-hosted server's binary against a fake WeChat (tests/host/server.js).
+  selfHosted: () => require(path.resolve('tests/host/server.js')).start(),
   // Only Node sees rejections nobody handled (the README page must leave none).
   unhandled: () => unhandledRejections,
   finish: (failed) => { process.exitCode = failed ? 1 : 0; },

@@ -15,8 +15,16 @@ cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 
 const QUOTA = 'subscribe_quota';
 
+// What the caller sees of an error: the library's fields, never WeChat's raw
+// errMsg, a stack or a path; an error that is not the library's is internal.
 function fromError(error) {
-  const { code, kind, message, advice, userMessage, retryable, errCode, field } = error;
+  if (!(error instanceof wxs.WxSubscribeError)) {
+    return failure('internal', 'internal', 'the cloud function failed inside', 'try again; if it keeps failing, read the function\'s logs');
+  }
+  const { code, kind, advice, userMessage, retryable, errCode, field } = error;
+  const message = kind === 'unknown'
+    ? 'WeChat answered a failure this function does not know (errCode ' + errCode + ')'
+    : error.message;
   return { ok: false, error: { code, kind, message, advice, userMessage, retryable, errCode, field } };
 }
 
@@ -24,20 +32,54 @@ function failure(code, kind, message, advice) {
   return fromError(new wxs.WxSubscribeError({ code, kind, message, advice }));
 }
 
+// A caller's text in a message, cut short.
+function clip(value) {
+  return String(value).slice(0, 40);
+}
+
 function sendTemplate(template) {
   return { priTmplId: template.id, content: template.content };
 }
 
-// The sends a user has in hand for one template (the quota the accepts bought).
-async function quotaOf(openid, templateId) {
-  const id = openid + ':' + templateId;
-  const doc = cloud.database().collection(QUOTA).doc(id);
-  const found = await doc.get().then((res) => res.data, () => null);
-  return { doc, sends: found ? found.sends : 0 };
-}
+/** The most sends one template can hold for one user. */
+const MAX_SENDS = 10000;
 
-async function setQuota(q, openid, templateId, sends) {
-  await q.doc.set({ data: { openid, templateId, sends, updatedAt: Date.now() } });
+// The ledger: one document per user and template, { openid, templateId, sends }.
+// Every change is one conditional update in the database (atomic there), never
+// a read followed by a write.
+function ledger(openid, templateId) {
+  const db = cloud.database();
+  const _ = db.command;
+  const id = openid + ':' + templateId;
+  const docs = db.collection(QUOTA);
+  return {
+    // Adds one send (up to MAX_SENDS); creates the document the first time.
+    async add() {
+      const res = await docs.where({ _id: id, sends: _.lt(MAX_SENDS) }).update({ data: { sends: _.inc(1), updatedAt: Date.now() } });
+      if (res.stats.updated === 1) return;
+      try {
+        await docs.add({ data: { _id: id, openid, templateId, sends: 1, updatedAt: Date.now() } });
+      } catch (exists) {
+        // Created meanwhile, or at MAX_SENDS: one more conditional update settles it.
+        await docs.where({ _id: id, sends: _.lt(MAX_SENDS) }).update({ data: { sends: _.inc(1), updatedAt: Date.now() } });
+      }
+    },
+    // Takes one send if there is one: true when taken.
+    async take() {
+      const res = await docs.where({ _id: id, sends: _.gt(0) }).update({ data: { sends: _.inc(-1), updatedAt: Date.now() } });
+      return res.stats.updated === 1;
+    },
+    async giveBack() {
+      await docs.where({ _id: id }).update({ data: { sends: _.inc(1), updatedAt: Date.now() } });
+    },
+    async empty() {
+      await docs.where({ _id: id }).update({ data: { sends: 0, updatedAt: Date.now() } });
+    },
+    async sends() {
+      const res = await docs.where({ _id: id }).get();
+      return res.data.length ? res.data[0].sends : 0;
+    },
+  };
 }
 
 const actions = {
@@ -48,19 +90,26 @@ const actions = {
     return { ok: true, templates };
   },
 
+  // Records reported accepts: at most one send per template per call, what one
+  // request can grant, and only for the app's templates.
   async report(event, openid) {
-    const accepts = event.accepts && typeof event.accepts === 'object' ? event.accepts : {};
+    const accepts = event.accepts !== null && typeof event.accepts === 'object' ? event.accepts : {};
+    const recorded = {};
     const sends = {};
     for (const template of TEMPLATES) {
+      if (!Object.prototype.hasOwnProperty.call(accepts, template.id)) continue;
       const n = Number(accepts[template.id]);
-      if (!Number.isInteger(n) || n <= 0) continue;
-      const q = await quotaOf(openid, template.id);
-      sends[template.id] = q.sends + n;
-      await setQuota(q, openid, template.id, sends[template.id]);
+      if (!Number.isFinite(n) || n < 1) continue;
+      const l = ledger(openid, template.id);
+      await l.add();
+      recorded[template.id] = 1;
+      sends[template.id] = await l.sends();
     }
-    return { ok: true, sends };
+    return { ok: true, recorded, sends };
   },
 
+  // Checks, takes one send from the ledger, then sends; the send is given back
+  // only when WeChat says it was not sent, and 43101 empties the ledger.
   async send(event, openid) {
     const template = TEMPLATES.find((t) => t.id === event.templateId);
     if (!template) {
@@ -73,19 +122,22 @@ const actions = {
     } catch (error) {
       return fromError(error);
     }
-    const q = await quotaOf(openid, template.id);
+    const l = ledger(openid, template.id);
+    if (!await l.take()) {
+      return failure('no-accept', 'quota', 'no accept is recorded for this template', 'ask the user to subscribe (a tap), report the accept, then send');
+    }
+    let answer;
     try {
-      const sent = wxs.interpretSend(await cloud.openapi.subscribeMessage.send(built.payload));
-      await setQuota(q, openid, template.id, Math.max(0, q.sends - 1));
-      return { ok: true, msgid: sent.msgid, changes: built.changes };
+      answer = await cloud.openapi.subscribeMessage.send(built.payload);
     } catch (thrown) {
-      let error = thrown;
-      try {
-        wxs.interpretSend(thrown);
-      } catch (interpreted) {
-        error = interpreted;
-      }
-      if (error.kind === 'quota') await setQuota(q, openid, template.id, 0);
+      answer = thrown;
+    }
+    try {
+      const sent = wxs.interpretSend(answer);
+      return { ok: true, msgid: sent.msgid, changes: built.changes };
+    } catch (error) {
+      if (error.kind === 'quota') await l.empty().catch(() => {});
+      else if (error.errCode !== undefined) await l.giveBack().catch(() => {});
       return fromError(error);
     }
   },
@@ -96,9 +148,13 @@ exports.main = async (event) => {
   if (!OPENID) {
     return failure('no-user', 'input', 'called without a user', 'call it from the mini-program with wx.cloud.callFunction');
   }
-  const action = actions[event && event.action];
-  if (!action) {
-    return failure('unknown-action', 'input', 'unknown action ' + (event && event.action), 'use list, report or send');
+  const name = event && typeof event.action === 'string' ? event.action : '';
+  if (!Object.prototype.hasOwnProperty.call(actions, name)) {
+    return failure('unknown-action', 'input', 'unknown action ' + clip(name), 'use list, report or send');
   }
-  return action(event || {}, OPENID);
+  try {
+    return await actions[name](event, OPENID);
+  } catch (error) {
+    return fromError(error);
+  }
 };

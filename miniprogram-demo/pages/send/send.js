@@ -2,7 +2,7 @@
 // against WeChat's rules (the send module of wx-subscribe), and send it to
 // yourself through the cloud function.
 const wxs = require('wx-subscribe');
-const { loadTemplates } = require('../../data/source.js');
+const backend = require('../../data/backend.js');
 
 function sendTemplate(template) {
   return { priTmplId: template.id, content: template.content };
@@ -14,13 +14,14 @@ Page({
     index: 0,
     keywords: [],
     canSend: false,
-    cloud: false,
+    backend: '',
+    sending: false,
     message: '',
   },
 
   onLoad() {
-    this.setData({ cloud: getApp().globalData.cloud });
-    Promise.all([loadTemplates(), wxs.initSend()])
+    this.setData({ backend: getApp().globalData.backend });
+    Promise.all([backend.list(), wxs.initSend()])
       .then(([templates]) => {
         this.templates = templates;
         this.setData({ titles: templates.map((t) => t.title) });
@@ -68,16 +69,18 @@ Page({
   },
 
   onSend() {
-    if (!this.data.canSend) return;
-    if (!getApp().globalData.cloud) {
-      this.setData({ message: '发送需要云开发环境：在 config.js 填写 CLOUD_ENV，上传并部署 cloudfunctions/subscribe 后再试。' });
-      return;
-    }
+    if (!this.data.canSend || this.sending) return;
+    // One send at a time: a double tap sends once.
+    this.sending = true;
+    this.setData({ sending: true, message: '' });
     const template = this.templates[this.data.index];
-    wx.cloud.callFunction({ name: 'subscribe', data: { action: 'send', templateId: template.id, data: this.values } })
-      .then(({ result }) => {
+    backend.send(template.id, this.values)
+      .then((result) => {
         this.setData({ message: result.ok ? '已发送：请在微信「服务通知」里查看。' : wxs.userMessage(result.error) });
-      })
-      .catch(() => this.setData({ message: '云函数调用失败，请检查云开发环境。' }));
+      }, () => this.setData({ message: '服务暂时不可用，请稍后再试。' }))
+      .then(() => {
+        this.sending = false;
+        this.setData({ sending: false });
+      });
   },
 });

@@ -1,11 +1,11 @@
 // Subscribe page: every template with its state, one batch per tap, the
 // settings-page path, and the sends each template has in hand.
 const wxs = require('wx-subscribe');
-const { loadTemplates } = require('../../data/source.js');
+const backend = require('../../data/backend.js');
 
-// The sends in hand per template, as this page shows them. With a cloud
-// environment the cloud function keeps the real count; accepts are confirmed
-// only once it has them.
+// The sends in hand per template, as this page shows them. With a backend
+// (cloud function or server) it keeps the real count; accepts are confirmed
+// only once it has recorded them.
 const LEDGER_KEY = 'demo:sends';
 
 function ledger() {
@@ -25,7 +25,7 @@ Page({
   },
 
   onLoad() {
-    this.loaded = loadTemplates().then((templates) => {
+    this.loaded = backend.list().then((templates) => {
       this.subs = wxs.subscriber({ templates: templates.map(({ id, title, kind }) => ({ id, title, kind })) });
     });
   },
@@ -66,22 +66,18 @@ Page({
       .catch((error) => this.setData({ message: wxs.userMessage(error) }));
   }),
 
-  // Reports pending accepts (to the cloud function when there is one), then
-  // counts them in the ledger and confirms them to the library.
+  // Reports pending accepts to the backend, then counts what it recorded in
+  // the page's ledger and confirms that to the library.
   report() {
     const pending = this.subs.pendingAccepts();
     if (Object.keys(pending).length === 0) return Promise.resolve();
-    const reported = getApp().globalData.cloud
-      ? wx.cloud.callFunction({ name: 'subscribe', data: { action: 'report', accepts: pending } })
-        .then(({ result }) => result.ok, () => false)
-      : Promise.resolve(true);
-    return reported.then((ok) => {
-      if (!ok) return;
+    return backend.report(pending).then((answer) => {
+      if (!answer || !answer.ok) return;
       const sends = ledger();
-      Object.keys(pending).forEach((id) => { sends[id] = (sends[id] || 0) + pending[id]; });
+      Object.keys(answer.recorded).forEach((id) => { sends[id] = (sends[id] || 0) + answer.recorded[id]; });
       wx.setStorageSync(LEDGER_KEY, sends);
-      this.subs.confirmReported(pending);
-    });
+      this.subs.confirmReported(answer.recorded);
+    }, () => undefined);
   },
 
   show(plan, message) {

@@ -63,7 +63,15 @@ test('with a cloud environment the send page sends to the caller, and a 43101 re
     d.host.tapOn(page, 'onSend');
     return d.host.settle(40);
   }).then(function () {
-    assert.equal(d.sdk.sent.length, 1);
+    assert.equal(page.data.message, '还没有可用的订阅次数，请先订阅这个通知。', 'no accept reported: refused');
+    assert.equal(d.sdk.sent.length, 0);
+    var key = 'subscribe_quota/' + d.sdk.openid + ':' + d.list[0].id;
+    d.sdk.docs.set(key, { openid: d.sdk.openid, templateId: d.list[0].id, sends: 2 });
+    d.host.tapOn(page, 'onSend');
+    d.host.tapOn(page, 'onSend'); // a double tap sends once
+    return d.host.settle(40);
+  }).then(function () {
+    assert.equal(d.sdk.sent.length, 1, 'two accepts in hand, one send for two taps');
     assert.equal(d.sdk.sent[0].touser, d.sdk.openid);
     assert.deepEqual(d.sdk.sent[0].data.thing4, { value: '阿里巴巴' });
     assert.ok(/已发送/.test(page.data.message), page.data.message);

@@ -1,0 +1,87 @@
+// The demo with SERVER_URL: the same pages as with a cloud environment, served
+// by the self-hosted server's binary (miniprogram-demo/server) against a fake
+// WeChat; wx.request makes real requests. Node only (engine.http).
+
+var DEMO = 'miniprogram-demo';
+
+function serverDemo() {
+  return engine.selfHosted().then(function (server) {
+    var list = createHost({ root: DEMO, mounts: {} }).require('/data/templates.js');
+    var templates = {};
+    list.forEach(function (t) { templates[t.id] = { title: t.title, kind: t.kind }; });
+    var host = createHost({
+      root: DEMO, mounts: {}, platform: 'ios', templates: templates, http: engine.http, openid: 'oServerDemoUser',
+      sources: { '/config.js': "module.exports = { CLOUD_ENV: '', SERVER_URL: '" + server.url + "' };" },
+    });
+    host.launch('/app.js');
+    return { host: host, server: server, list: list };
+  });
+}
+
+function requests(host, pathname) {
+  return host.log.filter(function (e) { return e.api === 'wx.request' && e.url.slice(-pathname.length) === pathname; }).length;
+}
+
+function until(host, done, tries) {
+  return host.settle(20).then(function () {
+    if (done() || tries === 0) return undefined;
+    return until(host, done, tries - 1);
+  });
+}
+
+test('with SERVER_URL the subscribe page lists from and reports to the self-hosted server (Node only)', function () {
+  if (!engine.selfHosted) return undefined;
+  var d;
+  var page;
+  return serverDemo().then(function (demo) {
+    d = demo;
+    page = d.host.openPage('/pages/subscribe/subscribe');
+    return until(d.host, function () { return page.data.templates.length > 0; }, 100);
+  }).then(function () {
+    assert.equal(requests(d.host, '/templates'), 1);
+    assert.equal(page.data.templates.length, d.list.length);
+    d.host.tapOn(page, 'onSubscribe');
+    return until(d.host, function () { return page.data.templates[0].sends === 1; }, 100);
+  }).then(function () {
+    assert.equal(requests(d.host, '/login'), 1, 'a session from wx.login');
+    assert.equal(requests(d.host, '/report'), 1);
+    assert.equal(page.data.templates[0].sends, 1, 'the server recorded the accept');
+    assert.deepEqual(d.host.require('wx-subscribe').subscriber({ templates: ['x'] }).pendingAccepts(), {}, 'confirmed once recorded');
+  }).then(function () { d.server.stop(); }, function (e) { d.server.stop(); throw e; });
+});
+
+test('with SERVER_URL the send page sends once per tap to the caller, and refuses without an accept (Node only)', function () {
+  if (!engine.selfHosted) return undefined;
+  var d;
+  var page;
+  function type(key, value) {
+    d.host.inputOn(page, 'onInput', { key: key }, value);
+  }
+  return serverDemo().then(function (demo) {
+    d = demo;
+    page = d.host.openPage('/pages/send/send');
+    return until(d.host, function () { return page.data.keywords.length > 0; }, 100);
+  }).then(function () {
+    type('date2', '2015年01月05日');
+    type('thing4', '阿里巴巴');
+    type('character_string9', '123456789');
+    d.host.tapOn(page, 'onSend');
+    return until(d.host, function () { return page.data.message !== ''; }, 100);
+  }).then(function () {
+    assert.equal(page.data.message, '还没有可用的订阅次数，请先订阅这个通知。', 'no accept recorded: refused');
+    assert.equal(d.server.state.sent.length, 0);
+    // The user subscribed twice on the subscribe page: both reports reached the server.
+    var backend = d.host.require('/data/backend.js');
+    var accept = {};
+    accept[d.list[0].id] = 1;
+    return backend.report(accept).then(function () { return backend.report(accept); });
+  }).then(function () {
+    d.host.tapOn(page, 'onSend');
+    d.host.tapOn(page, 'onSend'); // a double tap sends once
+    return until(d.host, function () { return /已发送/.test(page.data.message); }, 100);
+  }).then(function () {
+    assert.equal(d.server.state.sent.length, 1, 'two accepts in hand, one send for two taps');
+    assert.equal(d.server.state.sent[0].touser, 'oServerDemoUser', 'to the caller, from the session');
+    assert.deepEqual(d.server.state.sent[0].data.thing4, { value: '阿里巴巴' });
+  }).then(function () { d.server.stop(); }, function (e) { d.server.stop(); throw e; });
+});
