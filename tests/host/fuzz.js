@@ -96,6 +96,8 @@ function plausible(rng, depth) {
     function () { return { thing1: damage(rng.pick(['订单\ud800', '一二三四五六七八九十一二三四五六七八九十一', 'ok'])), date2: { value: damage('2024-03-05') } }; },
     function () { return { touser: damage(rng.pick(['oUpF8uMuAJO_M2pxb1Q9zNjWeS6o', 'x y'])), data: { thing1: 'a' }, page: damage('index') }; },
     function () { return { errcode: damage(rng.pick([0, 43101, 47003, 40001])), errmsg: 'argument invalid! data.thing1.value invalid', msgid: damage(7) }; },
+    function () { return { v: damage(2), states: { a: { state: damage(rng.pick(['banned', 'ask', 'odd'])), at: damage(1e12) } }, pending: { a: damage(2) }, idsPerRequest: { ids: damage(3), at: 5 } }; },
+    function () { return [{ accepted: { a: damage(1) }, reported: { b: 1 }, states: { a: damage('banned') }, tooMany: damage(5) }]; },
   ];
   return rng.pick(choices)();
 }
@@ -113,9 +115,10 @@ function main() {
   var wxs = host.require('wx-subscribe');
   var node = engine.nodeBuild ? engine.nodeBuild() : null;
   var targets = [
-    { name: 'plan', arity: 4, call: wxs.plan, check: function () { return wxs.plan(['a', 'b']).batches[0].ids.join() === 'a,b'; } },
+    { name: 'plan', arity: 5, call: wxs.plan, check: function () { return wxs.plan(['a', 'b']).batches[0].ids.join() === 'a,b'; } },
     { name: 'templates', arity: 1, call: wxs.templates, check: function () { return wxs.plan(wxs.templates(['c'])).templates[0].id === 'c'; } },
     { name: 'interpretResult', arity: 2, call: wxs.interpretResult, check: function () { return wxs.interpretResult(['a'], { errMsg: 'requestSubscribeMessage:ok', a: 'accept' }).accepted[0] === 'a'; } },
+    { name: 'remember', arity: 3, call: wxs.remember, check: function () { return wxs.remember(null, { accepted: { a: 1 } }, 1).pending.a === 1; } },
     { name: 'version', arity: 1, call: wxs.version, check: function () { return wxs.version() === '0.1.0'; } },
   ];
   function sendTargets(api, where) {
