@@ -138,7 +138,8 @@ export const WxSubscribeError: {
   USER_MESSAGES: Record<ErrorKind, string>;
   /** The sentence to show the user for anything a call rejected or threw with. */
   userMessageOf(thrown: unknown): string;
-  from(thrown: unknown): unknown;
+  /** A WxSubscribeError for an error value of the module; anything else comes back as it was. */
+  from<T>(thrown: T): T extends { code: string; kind: string } ? WxSubscribeError : T;
 };
 
 /** The Chinese sentence to show the user for any error a call rejected or threw with. */
@@ -206,18 +207,32 @@ export function version(): string;
 // ---- The tap-safe flow ----
 
 /** Wraps a bindtap handler: request() and openSettings() may run only in its synchronous run. */
-export function tap<H extends (this: any, ...args: any[]) => any>(handler: H): H;
+/**
+ * Wraps a bindtap handler: request() and openSettings() may run only in its synchronous run.
+ * The handler keeps its `this` (the page or component instance) and its arguments.
+ */
+export function tap<This, Args extends unknown[], R>(handler: (this: This, ...args: Args) => R): (this: This, ...args: Args) => R;
 
-export interface RequestResult {
-  /** false when there was nothing to ask (then see plan.advice). */
-  asked: boolean;
-  batch: Batch | null;
-  outcome: Outcome | null;
-  /** The plan after this answer: what is left. */
-  plan: Plan;
-  /** How many templates are still to ask or top up ("N more to subscribe"). */
-  left: number;
-}
+/** What request() resolves to: narrow on `asked`. */
+export type RequestResult =
+  | {
+    /** A batch was asked for, and WeChat answered. */
+    asked: true;
+    batch: Batch;
+    outcome: Outcome;
+    /** The plan after this answer: what is left. */
+    plan: Plan;
+    /** How many templates are still to ask or top up ("N more to subscribe"). */
+    left: number;
+  }
+  | {
+    /** Nothing was left to ask (then see plan.advice). */
+    asked: false;
+    batch: null;
+    outcome: null;
+    plan: Plan;
+    left: 0;
+  };
 
 export interface Subscriber {
   /** Reads wx.getSetting and plans; call in onLoad/onShow. */
@@ -270,7 +285,7 @@ export type SendTemplateInput =
 
 export interface SendTemplate {
   id?: string;
-  keywords: { key: string; type: KeywordType; label?: string; choices?: string[] }[];
+  keywords: { key: string; type: KeywordType; label?: string; hint: string; choices?: string[] }[];
 }
 
 export interface SendOptions {

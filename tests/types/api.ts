@@ -17,11 +17,21 @@ export async function page(): Promise<number> {
   const handler = wxs.tap(function (event: object) {
     void event;
     subs.request().then((result) => {
-      if (result.asked && result.outcome) subs.confirmReported(subs.pendingAccepts());
+      // @ts-expect-error: batch is null when nothing was asked, until `asked` is checked
+      void result.batch.ids;
+      // The result narrows on `asked`: an answered request has its batch and outcome.
+      if (result.asked) subs.confirmReported({ [result.batch.ids[0]]: result.outcome.sends.length });
+      else { const none: null = result.outcome; void none; }
       return result.plan.batches.map((b) => b.ids.length);
-    }).catch((error: wxs.WxSubscribeError) => error.kind === 'gesture');
+    }).catch((error: wxs.WxSubscribeError) => error.kind === 'gesture' && error.userMessage.length > 0);
   });
   handler({});
+  // tap() keeps the handler's `this` and arguments.
+  const page = { count: 1, onTap: wxs.tap(function (this: { count: number }, n: number) { return this.count + n; }) };
+  const total: number = page.onTap(2);
+  const fromModule: wxs.WxSubscribeError = wxs.WxSubscribeError.from({ code: 'x', kind: 'input' as const, message: 'm', advice: 'a' });
+  const passed: string = wxs.WxSubscribeError.from('not an error');
+  void total; void fromModule; void passed;
   return left;
 }
 
