@@ -1,8 +1,9 @@
-// The README's mini-program example, run as it is written.
+// The READMEs' mini-program example (English and Chinese, each with its own
+// comments), run as it is written.
 
-// The README's js blocks whose first line names a file ('// app.js'), by path.
-function readmeFiles() {
-  var text = engine.readText('README.md');
+// The js blocks of a README whose first line names a file ('// app.js'), by path.
+function readmeFiles(readme) {
+  var text = engine.readText(readme);
   var files = {};
   var block = /```js\n\/\/ ([^\n]+)\n([\s\S]*?)```/g;
   var m;
@@ -19,63 +20,59 @@ function templatesIn(source) {
   return templates;
 }
 
-test('the README page subscribes 7 templates over 3 taps in iOS mode, with the quota right', function () {
-  var files = readmeFiles();
+// The README's app launched on the emulated host, and its page open: { host, app, page, templates }.
+function opened(readme, config) {
+  var files = readmeFiles(readme);
   assert.deepEqual(Object.keys(files), ['/app.js', '/pages/subscribe/subscribe.js']);
-  var templates = templatesIn(files['/pages/subscribe/subscribe.js']);
-  assert.equal(Object.keys(templates).length, 7);
-  var host = createHost({ platform: 'ios', sources: files, templates: templates });
-  host.launch('/app.js');
-  var page;
-  var seen = [];
-  function tapSubscribe() {
-    host.tapOn(page, 'onSubscribe');
-    return host.settle(30).then(function () { seen.push([page.data.left, page.data.message]); });
-  }
-  return host.settle(30).then(function () {
-    page = host.openPage('/pages/subscribe/subscribe');
-    return host.settle(30);
-  }).then(function () {
-    assert.equal(page.data.left, 7);
-    return tapSubscribe().then(tapSubscribe).then(tapSubscribe);
-  }).then(function () {
-    assert.deepEqual(seen, [[4, '已订阅 3 个'], [1, '已订阅 3 个'], [0, '已订阅 1 个']]);
-    Object.keys(templates).forEach(function (id) { assert.equal(host.quota[id], 1, id); });
-    assert.equal(host.popups, 3);
-  });
-});
-
-test('the README page shows the settings advice when the main switch is off', function () {
-  var files = readmeFiles();
-  var host = createHost({ mainSwitch: false, sources: files, templates: templatesIn(files['/pages/subscribe/subscribe.js']) });
-  host.launch('/app.js');
-  var page;
-  return host.settle(30).then(function () {
-    page = host.openPage('/pages/subscribe/subscribe');
-    return host.settle(30);
-  }).then(function () {
-    assert.equal(page.data.left, 0);
-    assert.ok(/设置页/.test(page.data.message), page.data.message);
-  });
-});
-
-test('the README page on a client without WXWebAssembly says so, turns its button off, and leaves no rejection unhandled', function () {
-  var files = readmeFiles();
-  var before = engine.unhandled ? engine.unhandled() : 0;
-  var host = createHost({ noWXWebAssembly: true, baseLibrary: '2.12.0', sources: files, templates: templatesIn(files['/pages/subscribe/subscribe.js']) });
+  config.sources = files;
+  config.templates = templatesIn(files['/pages/subscribe/subscribe.js']);
+  var host = createHost(config);
   var app = host.launch('/app.js');
-  var page;
   return host.settle(30).then(function () {
-    page = host.openPage('/pages/subscribe/subscribe');
-    return host.settle(30);
-  }).then(function () {
-    assert.equal(app.globalData.subscribeError, '当前微信版本过低，请升级微信后再订阅。');
-    assert.equal(page.data.message, '当前微信版本过低，请升级微信后再订阅。');
-    assert.equal(page.data.canSubscribe, false);
-    host.tapOn(page, 'onSubscribe');
-    return host.settle(30);
-  }).then(function () {
-    assert.equal(page.data.message, '当前微信版本过低，请升级微信后再订阅。', 'a tap says the same');
-    if (engine.unhandled) assert.equal(engine.unhandled() - before, 0, 'unhandled rejections');
+    var page = host.openPage('/pages/subscribe/subscribe');
+    return host.settle(30).then(function () { return { host: host, app: app, page: page, templates: config.templates }; });
+  });
+}
+
+// Taps the page's subscribe button; resolves to [left, message] after the answer.
+function tapSubscribe(r) {
+  r.host.tapOn(r.page, 'onSubscribe');
+  return r.host.settle(30).then(function () { return [r.page.data.left, r.page.data.message]; });
+}
+
+['README.md', 'README.zh-CN.md'].forEach(function (readme) {
+  test(readme + ': the page subscribes 7 templates over 3 taps in iOS mode, with the quota right', function () {
+    var seen = [];
+    return opened(readme, { platform: 'ios' }).then(function (r) {
+      assert.equal(Object.keys(r.templates).length, 7);
+      assert.equal(r.page.data.left, 7);
+      var tap = function () { return tapSubscribe(r).then(function (s) { seen.push(s); }); };
+      return tap().then(tap).then(tap).then(function () {
+        assert.deepEqual(seen, [[4, '已订阅 3 个'], [1, '已订阅 3 个'], [0, '已订阅 1 个']]);
+        Object.keys(r.templates).forEach(function (id) { assert.equal(r.host.quota[id], 1, id); });
+        assert.equal(r.host.popups, 3);
+      });
+    });
+  });
+
+  test(readme + ': the page shows the settings advice when the main switch is off', function () {
+    return opened(readme, { mainSwitch: false }).then(function (r) {
+      assert.equal(r.page.data.left, 0);
+      assert.ok(/设置页/.test(r.page.data.message), r.page.data.message);
+    });
+  });
+
+  test(readme + ': on a client without WXWebAssembly the page says so, turns its button off, and leaves no rejection unhandled', function () {
+    var before = engine.unhandled ? engine.unhandled() : 0;
+    var old = '当前微信版本过低，请升级微信后再订阅。';
+    return opened(readme, { noWXWebAssembly: true, baseLibrary: '2.12.0' }).then(function (r) {
+      assert.equal(r.app.globalData.subscribeError, old);
+      assert.equal(r.page.data.message, old);
+      assert.equal(r.page.data.canSubscribe, false);
+      return tapSubscribe(r);
+    }).then(function (after) {
+      assert.equal(after[1], old, 'a tap says the same');
+      if (engine.unhandled) assert.equal(engine.unhandled() - before, 0, 'unhandled rejections');
+    });
   });
 });
