@@ -23,14 +23,17 @@ function store(wxApi) {
   }
 
   // The record `stored` with the unsaved changes, as the core merges it. A
-  // stored value too large to cross (written by something else) keeps only
-  // its pending accepts.
+  // stored value too large to cross (written by something else) keeps only its
+  // pending accepts, and if even those are too large, it reads as empty.
   function merge(stored) {
-    try {
-      return loader.remember(stored, unsaved, now());
-    } catch (error) {
-      if (error.kind !== 'input' || stored === null || typeof stored !== 'object') throw error;
-      return loader.remember({ v: stored.v, pending: stored.pending }, unsaved, now());
+    var pendingOnly = stored !== null && typeof stored === 'object' ? { v: stored.v, pending: stored.pending } : null;
+    var candidates = [stored, pendingOnly, null];
+    for (var i = 0; ; i++) {
+      try {
+        return loader.remember(candidates[i], unsaved, now());
+      } catch (error) {
+        if (error.kind !== 'input' || i === candidates.length - 1) throw error;
+      }
     }
   }
 

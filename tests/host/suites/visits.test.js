@@ -222,3 +222,19 @@ test('every error carries a Chinese sentence for the user', function () {
     });
   });
 });
+
+test('a stored record too large to read in any part reads as empty, and subscribing still works', function () {
+  return ready({}).then(function (r) {
+    var pending = {};
+    for (var i = 0; i < 300000; i++) pending['P' + i] = 1;
+    r.host.storage[r.wxs.STORAGE_KEY] = { v: 2, states: {}, pending: pending };
+    var subs = r.wxs.subscriber({ templates: SEVEN });
+    return subs.refresh().then(function (plan) {
+      assert.equal(plan.counts.ask, 7);
+      return tapped(r, subs);
+    }).then(function (answer) {
+      assert.equal(answer.outcome.counts.accepted, 3);
+      assert.deepEqual(stored(r).pending, { T1: 1, T2: 1, T3: 1 });
+    });
+  });
+});
