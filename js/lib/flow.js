@@ -123,9 +123,6 @@ function subscriber(options) {
       platform: client.platform,
       now: Date.now(),
     }, state.answered, state.record);
-    var states = {};
-    state.plan.templates.forEach(function (t) { states[t.id] = t.state; });
-    state.record = records().note({ states: states });
     return state.plan;
   }
 
@@ -133,13 +130,27 @@ function subscriber(options) {
     state.record = records().note(change);
   }
 
+  // Plans, and records the plan's states (not on the tap path: storage and
+  // the merge wait until WeChat has been asked).
+  function replanAndRemember() {
+    var plan = replan();
+    var states = {};
+    plan.templates.forEach(function (t) { states[t.id] = t.state; });
+    remember({ states: states });
+    return plan;
+  }
+
+  // The plan from a setting read in a tap (its states are recorded after the answer).
   function fromSetting(res) {
     state.setting = res.subscriptionsSetting || null;
     return replan();
   }
 
   function readSetting() {
-    return call('getSetting', { withSubscriptions: true }).then(fromSetting, function (res) {
+    return call('getSetting', { withSubscriptions: true }).then(function (res) {
+      state.setting = res.subscriptionsSetting || null;
+      return replanAndRemember();
+    }, function (res) {
       throw failure(res);
     });
   }
@@ -171,14 +182,14 @@ function subscriber(options) {
       outcome = interpret(batch, res);
     } catch (error) {
       if (error.code === 'too-many-ids') remember({ tooMany: batch.ids.length });
-      var after = error.code === 'main-switch-off' ? settingAgain() : Promise.resolve(replan());
+      var after = error.code === 'main-switch-off' ? settingAgain() : Promise.resolve(replanAndRemember());
       return after.then(function () { throw error; });
     }
     outcome.results.forEach(function (r) {
       (state.answered[r.id] = state.answered[r.id] || []).push(r.raw === undefined ? 'missing' : r.raw);
     });
     if (outcome.sends.length > 0) remember({ accepted: tally(outcome.sends) });
-    var next = outcome.counts.rejected > 0 ? settingAgain() : Promise.resolve(replan());
+    var next = outcome.counts.rejected > 0 ? settingAgain() : Promise.resolve(replanAndRemember());
     return next.then(function (plan) {
       return { asked: true, batch: batch, outcome: outcome, plan: plan, left: plan.counts.ask + plan.counts.topUp };
     });
@@ -275,7 +286,7 @@ function subscriber(options) {
       if (refused) return rejected(refused);
       return call('openSetting', { withSubscriptions: true }).then(function (res) {
         if (res.subscriptionsSetting) state.setting = res.subscriptionsSetting;
-        return replan();
+        return replanAndRemember();
       }, function (res) {
         throw failure(res);
       });
