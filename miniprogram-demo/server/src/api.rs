@@ -167,12 +167,13 @@ async fn report(State(server): Shared, headers: HeaderMap, Body(body): Body<Repo
     if body.accepts.len() > list.len().max(1) {
         return Err(Problem::input("report-too-many", "more templates than the account has", "report the accepts of your templates only"));
     }
+    // Every id is checked before anything is recorded: a report is taken whole or not at all.
+    if let Some(id) = body.accepts.keys().find(|id| !list.iter().any(|t| t["id"] == id.as_str())) {
+        return Err(Problem::input("unknown-template", format!("'{}' is not a template of this account", clip(id)), "report only ids from GET /templates"));
+    }
     let mut recorded = Map::new();
     let mut sends = Map::new();
     for (id, n) in &body.accepts {
-        if !list.iter().any(|t| t["id"] == id.as_str()) {
-            return Err(Problem::input("unknown-template", format!("'{}' is not a template of this account", clip(id)), "report only ids from GET /templates"));
-        }
         if *n == 0 {
             continue;
         }

@@ -140,8 +140,9 @@ pub async fn routes_refuse_unknown_fields_oversized_bodies_and_missing_sessions(
         let (status, body) = h.call("GET", "/sends", session, None).await;
         assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("no-session")));
     }
-    let (status, body) = h.call("POST", "/report", Some(&s), Some(json!({ "accepts": { "constructor": 1 } }))).await;
+    let (status, body) = h.call("POST", "/report", Some(&s), Some(json!({ "accepts": { fake::TEMPLATE: 1, "constructor": 1 } }))).await;
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown-template")));
+    assert_eq!(h.sends(&s).await, 0, "a report with an unknown id records nothing");
     assert!(body["error"]["userMessage"].as_str().is_some_and(|m| !m.is_empty()));
 }
 
