@@ -8,7 +8,7 @@ const path = require('node:path');
 const fake = require('./fake-sdk.js');
 fake.install();
 const fn = require(path.join(__dirname, '../../miniprogram-demo/cloudfunctions/subscribe/index.js'));
-const TEMPLATES = require(path.join(__dirname, '../../miniprogram-demo/data/templates.js'));
+const TEMPLATES = require(path.join(__dirname, '../../miniprogram-demo/miniprogram/data/templates.js'));
 
 const ORDER = TEMPLATES[0]; // 下单时间 date2, 商品名称 thing4, 订单号 character_string9
 const GOOD = { date2: '2015年01月05日', thing4: '阿里巴巴', character_string9: '123456789' };

@@ -2,7 +2,7 @@
 // taps dispatched to the bindtap handlers its WXML names, and what the user
 // sees printed after each tap. Run by .ci/demo under JavaScriptCore.
 
-var DEMO = 'miniprogram-demo';
+var DEMO = 'miniprogram-demo/miniprogram';
 var PAGE = '/pages/subscribe/subscribe';
 var SEND_PAGE = '/pages/send/send';
 var problems = [];

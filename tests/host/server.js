@@ -9,7 +9,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 
 const BINARY = path.resolve('target/debug/wx-subscribe-server');
-const TEMPLATES = require(path.resolve('miniprogram-demo/data/templates.js'));
+const TEMPLATES = require(path.resolve('miniprogram-demo/miniprogram/data/templates.js'));
 
 function json(res, body) {
   res.setHeader('content-type', 'application/json');

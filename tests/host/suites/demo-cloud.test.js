@@ -2,7 +2,7 @@
 // and send through the real cloud function, which runs against the emulated
 // wx-server-sdk. Node only: the cloud function is Node code (engine.cloud).
 
-var DEMO = 'miniprogram-demo';
+var DEMO = 'miniprogram-demo/miniprogram';
 
 function cloudDemo() {
   var sdk = engine.cloud.sdk;

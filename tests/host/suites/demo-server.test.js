@@ -2,7 +2,7 @@
 // by the self-hosted server's binary (miniprogram-demo/server) against a fake
 // WeChat; wx.request makes real requests. Node only (engine.http).
 
-var DEMO = 'miniprogram-demo';
+var DEMO = 'miniprogram-demo/miniprogram';
 
 function serverDemo() {
   return engine.selfHosted().then(function (server) {
