@@ -118,10 +118,36 @@ export type ErrorKind =
   /** The wasm file could not be loaded from the code package: a packaging problem, not the user's WeChat. */
   | 'setup';
 
+/**
+ * Every code a WxSubscribeError of this package can have: switch on it, and a
+ * typo is a type error (tests/js/codes.test.js keeps the list equal to the sources).
+ */
+export type ErrorCode =
+  | 'answered-bad-status' | 'answered-not-an-object' | 'api-missing' | 'app-banned' | 'bad-data'
+  | 'bad-openid' | 'bad-template-id' | 'batch-bad-ids' | 'cancelled' | 'content-bad-key'
+  | 'content-duplicate-key' | 'content-no-keywords' | 'content-unclosed' | 'daily-limit'
+  | 'data-invalid' | 'device-model-mismatch' | 'device-params-missing'
+  | 'device-template-on-wrong-api' | 'device-template-unknown' | 'device-ticket-expired'
+  | 'device-ticket-invalid' | 'empty-template-ids' | 'input-too-deep' | 'input-too-large'
+  | 'input-unreadable' | 'invalid-template-id' | 'main-switch-off' | 'memory-bad-now'
+  | 'mixed-template-kinds' | 'network-list-failed' | 'network-subscribe-failed' | 'no-quota'
+  | 'no-tap-gesture' | 'not-initialised' | 'options-bad-ids-per-request' | 'options-bad-now'
+  | 'options-bad-platform' | 'options-bad-version' | 'options-not-an-object' | 'page-not-released'
+  | 'popup-not-shown' | 'request-still-open' | 'result-not-an-object' | 'send-bad-field'
+  | 'send-bad-openid' | 'send-bad-page' | 'send-bad-request' | 'send-missing-field'
+  | 'send-options-bad' | 'send-response-bad' | 'send-template-bad' | 'send-template-bad-enum'
+  | 'send-template-bad-keyword' | 'send-template-enum-without-values' | 'send-template-no-keywords'
+  | 'setting-bad-item-settings' | 'setting-bad-main-switch' | 'setting-not-an-object'
+  | 'subscribe-unsupported' | 'template-bad-entry' | 'template-bad-id' | 'template-bad-kind'
+  | 'template-bad-title' | 'template-duplicate-id' | 'templates-not-a-list'
+  | 'templates-not-registered' | 'token-expired' | 'token-invalid' | 'too-many-ids'
+  | 'too-many-keywords' | 'too-many-templates' | 'unknown' | 'unknown-template'
+  | 'wasm-load-failed' | 'wasm-load-timeout' | 'wasm-trapped' | 'wasm-unsupported';
+
 /** Every error of this library: the same fields as the Rust Error. */
 export interface WxSubscribeError extends Error {
   name: 'WxSubscribeError';
-  code: string;
+  code: ErrorCode;
   kind: ErrorKind;
   advice: string;
   /** A sentence for the user, in Chinese, to show as it is. */
@@ -133,7 +159,7 @@ export interface WxSubscribeError extends Error {
   field?: string;
 }
 export const WxSubscribeError: {
-  new (fields: { code: string; kind: ErrorKind; message: string; advice: string; userMessage?: string; retryable?: boolean; errCode?: number; errMsg?: string }): WxSubscribeError;
+  new (fields: { code: ErrorCode; kind: ErrorKind; message: string; advice: string; userMessage?: string; retryable?: boolean; errCode?: number; errMsg?: string }): WxSubscribeError;
   /** The user's sentence per kind, in Chinese. */
   USER_MESSAGES: Record<ErrorKind, string>;
   /** The sentence to show the user for anything a call rejected or threw with. */
