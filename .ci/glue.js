@@ -7,7 +7,15 @@
 //   };
 //
 // Each call makes a fresh glue for a fresh instance (the loader replaces a
-// trapped one). The transform is checked, not trusted: anything the
+// trapped one).
+//
+// Why a regex and not a maintained transform (checked, issue 12): a bundler's
+// ESM-to-CJS step (esbuild, rollup) turns the module into one object whose
+// exports are fixed once, but each wasm instance needs its own copy of the
+// glue's state (the `wasm` binding, the cached memory views); the factory has
+// to wrap the code, not convert it. What the transform must find is only the
+// names wasm-bindgen 0.2.130 exports, in the four forms it writes
+// (function/class/const/let); anything else left after it fails the build. The transform is checked, not trusted: anything the
 // mini-program host cannot run fails the build, and so does any use of
 // TextEncoder/TextDecoder, which phones lack (the boundary passes UTF-16).
 'use strict';

@@ -8,7 +8,12 @@ function versionOrNothing(text) {
   return typeof text === 'string' && /^\d+(\.\d+){0,2}$/.test(text) ? text : undefined;
 }
 
-/** Whether a dotted version is at least `wanted` ([major, minor, patch]). */
+/**
+ * Whether a dotted version is at least `wanted` ([major, minor, patch]).
+ * Not `semver` (checked, issue 12): WeChat versions are not always three
+ * numbers ('8.0' and '2.10' occur), which semver refuses, and it would add
+ * about 25 KB to the mini-program package for this one comparison.
+ */
 function versionAtLeast(version, wanted) {
   var parts = String(version || '0').split('.');
   for (var i = 0; i < wanted.length; i++) {

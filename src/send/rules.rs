@@ -34,6 +34,12 @@ fn problem(code: &'static str, message: String, fix: String) -> Problem {
 }
 
 /// Whether `c` is a Chinese character (CJK ideographs).
+///
+/// Checked against maintained crates (issue 12): `unicode-script` gives the Han
+/// script, but it brings its script tables into the wasm module (several KB)
+/// and counts characters WeChat's `phrase`/`name` rules do not take (Han
+/// radicals, ideographic punctuation, compatibility supplements). The blocks
+/// below are the ideographs those rules mean, and cost a few comparisons.
 pub fn is_chinese(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
 }
@@ -192,6 +198,12 @@ fn digits(text: &str, max: usize) -> Option<(u32, &str)> {
 }
 
 /// `2019-10-01`, `2019/10/1`, `2019.10.01` or `2019年10月1日`; returns what follows.
+///
+/// Checked against maintained crates (issue 12): `chrono` and `time` parse one
+/// format string at a time, so the four forms WeChat takes (with optional
+/// zero padding and the `年月日` form) would need several parses and their
+/// parsing and calendar code in the wasm module (tens of KB with `chrono`).
+/// What is needed here is the Gregorian month lengths, which this does.
 fn date(text: &str) -> Option<&str> {
     let (year, rest) = digits(text, 4)?;
     if text.len() - rest.len() != 4 {
