@@ -11,8 +11,8 @@ function versionOrNothing(text) {
 /**
  * Whether a dotted version is at least `wanted` ([major, minor, patch]).
  * Not `semver` (checked, issue 12): WeChat versions are not always three
- * numbers ('8.0' and '2.10' occur), which semver refuses, and it would add
- * about 25 KB to the mini-program package for this one comparison.
+ * numbers ('8.0' and '2.10' occur), which semver refuses, and it would bring a
+ * package written for Node into the mini-program package for one comparison.
  */
 function versionAtLeast(version, wanted) {
   var parts = String(version || '0').split('.');
