@@ -156,9 +156,9 @@ function subscriber(options) {
   }
 
   // Reads the setting again after an answer (no tap needed), so choices the
-  // user just kept show in this visit's plan; the plan as it is if that fails.
+  // user just kept show in this visit's plan; plans from the setting it had if that fails.
   function settingAgain() {
-    return readSetting().then(null, function () { return state.plan; });
+    return readSetting().then(null, function () { return replanAndRemember(); });
   }
 
   // What WeChat answered, read once more on the fresh module if the first read

@@ -238,3 +238,17 @@ test('a stored record too large to read in any part reads as empty, and subscrib
     });
   });
 });
+
+test('a reject whose setting cannot be read again still gives the plan after the answer', function () {
+  var user = { answer: function (id) { return id === 'T2' ? 'reject' : 'accept'; } };
+  return ready({ user: user }).then(function (r) {
+    var subs = r.wxs.subscriber({ templates: SEVEN });
+    return subs.refresh().then(function () {
+      r.host.wx.getSetting = function (options) { options.fail({ errMsg: 'getSetting:fail system error' }); };
+      return tapped(r, subs);
+    }).then(function (answer) {
+      assert.equal(answer.plan.templates[1].state, 'rejected', 'the answer is in the plan');
+      assert.equal(answer.left, 4);
+    });
+  });
+});
