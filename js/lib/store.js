@@ -14,6 +14,10 @@ var loader = require('./loader.js');
 
 var STORAGE_KEY = 'wx-subscribe:v1';
 
+function onlyStates(change) {
+  return Object.keys(change).length === 1 && change.states !== undefined;
+}
+
 function store(wxApi) {
   var unsaved = []; // changes not written yet, oldest first
   var last = null;  // the record as last read or written
@@ -64,6 +68,9 @@ function store(wxApi) {
   return {
     /** Records a change ({ states?, accepted?, reported?, tooMany? }); gives the record. */
     note: function (change) {
+      // A plan's states replace the states of earlier plans, so while storage
+      // fails only the newest of those waits; accepts and reports all wait.
+      if (onlyStates(change)) unsaved = unsaved.filter(function (c) { return !onlyStates(c); });
       unsaved.push(change);
       return save();
     },
