@@ -27,7 +27,7 @@ function copy(object) {
 
 // setData's key paths: 'a', 'a.b', 'list[2].name'.
 function setPath(target, path, value) {
-  var keys = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  var keys = path.replace(/\.?\[(\d+)\]/g, '.$1').split('.');
   for (var i = 0; i < keys.length - 1; i++) {
     if (target[keys[i]] === null || typeof target[keys[i]] !== 'object') target[keys[i]] = /^\d+$/.test(keys[i + 1]) ? [] : {};
     target = target[keys[i]];
@@ -81,6 +81,24 @@ function createHost(config) {
 
   function later(fn, ms) {
     engine.setTimeout(fn, ms || 0);
+  }
+
+  // The host's timers, cancellable (frameworks' runtimes use clearTimeout and intervals).
+  var timers = { next: 1, live: {} };
+  function timer(fn, ms, repeat) {
+    var id = timers.next++;
+    timers.live[id] = true;
+    var run = function () {
+      if (!timers.live[id]) return;
+      if (repeat) engine.setTimeout(run, ms || 0);
+      else delete timers.live[id];
+      fn();
+    };
+    engine.setTimeout(run, ms || 0);
+    return id;
+  }
+  function clearTimer(id) {
+    delete timers.live[id];
   }
 
   // Runs fn with the click state `state` valid, then drops it (iOS) or keeps it
@@ -147,16 +165,23 @@ function createHost(config) {
   var modules = {};
   var app = null;
   var pageDefinitions = {};
+  var componentDefinitions = {};
   var loadingPath = null;
   var pages = [];
   var injected = {
     wx: null,
     WXWebAssembly: null,
-    setTimeout: later,
+    setTimeout: function (fn, ms) { return timer(fn, ms, false); },
+    clearTimeout: clearTimer,
+    setInterval: function (fn, ms) { return timer(fn, ms, true); },
+    clearInterval: clearTimer,
     App: function (definition) { app = definition; },
     getApp: function () { return app; },
     Page: function (definition) { pageDefinitions[loadingPath] = definition; },
     getCurrentPages: function () { return pages.slice(); },
+    // Custom components are registered, not rendered (the emulator has no view layer).
+    Component: function (definition) { componentDefinitions[loadingPath] = definition; },
+    Behavior: function (definition) { return definition; },
   };
   var injectedNames = ['module', 'exports', 'require'].concat(Object.keys(injected));
 
