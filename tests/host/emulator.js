@@ -179,6 +179,8 @@ function createHost(config) {
     getApp: function () { return app; },
     Page: function (definition) { pageDefinitions[loadingPath] = definition; },
     getCurrentPages: function () { return pages.slice(); },
+    // The mini-program's shared object for app-wide values (not the realm's global object).
+    global: {},
     // Custom components are registered, not rendered (the emulator has no view layer).
     Component: function (definition) { componentDefinitions[loadingPath] = definition; },
     Behavior: function (definition) { return definition; },
@@ -420,6 +422,25 @@ function createHost(config) {
     removeStorageSync: function (key) {
       delete host.storage[key];
     },
+    setStorage: function (options) {
+      host.storage[options.key] = copy(options.data);
+      answer(options, null, true, { errMsg: 'setStorage:ok' });
+    },
+    // What frameworks' runtimes read at start (uni-app, Taro).
+    canIUse: function (schema) {
+      return typeof wx[String(schema).split('.')[0]] !== 'undefined';
+    },
+    getLaunchOptionsSync: function () {
+      return { path: '', query: {}, scene: 1001, referrerInfo: {} };
+    },
+    getWindowInfo: function () {
+      return { windowWidth: 375, windowHeight: 667, screenWidth: 375, screenHeight: 667, pixelRatio: 2 };
+    },
+    onAppShow: function () {},
+    onAppHide: function () {},
+    nextTick: function (fn) {
+      later(fn);
+    },
   };
 
   // wx.cloud, where the engine can run the cloud function (config.cloud = engine.cloud).
@@ -467,10 +488,13 @@ function createHost(config) {
     var file = /\.js$/.test(path) ? path : path + '.js';
     load(file);
     var definition = pageDefinitions[file];
-    if (!definition) throw new Error(file + ' did not call Page()');
+    // A page made with Component() (as uni-app makes them): its methods hold the page's lifecycle.
+    var asComponent = !definition && componentDefinitions[file];
+    if (!definition && !asComponent) throw new Error(file + ' did not call Page() or Component()');
     var page = {};
-    Object.keys(definition).forEach(function (key) { page[key] = definition[key]; });
-    page.data = copy(definition.data || {});
+    var members = asComponent ? asComponent.methods || {} : definition;
+    Object.keys(members).forEach(function (key) { page[key] = members[key]; });
+    page.data = copy((definition || asComponent).data || {});
     page.route = file.replace(/^\//, '').replace(/\.js$/, '');
     page.renders = 0;
     page.setData = function (patch, callback) {
@@ -479,6 +503,19 @@ function createHost(config) {
       if (callback) later(callback);
     };
     pages.push(page);
+    if (asComponent) {
+      page.properties = {};
+      Object.keys(asComponent.properties || {}).forEach(function (name) {
+        var declared = asComponent.properties[name];
+        page.properties[name] = declared && typeof declared === 'object' && 'value' in declared ? copy(declared.value) : null;
+      });
+      page.triggerEvent = function () {};
+      page.selectAllComponents = function () { return []; };
+      var lifetimes = asComponent.lifetimes || {};
+      [lifetimes.created || asComponent.created, lifetimes.attached || asComponent.attached].forEach(function (fn) {
+        if (fn) fn.call(page);
+      });
+    }
     if (page.onLoad) page.onLoad(query || {});
     if (page.onShow) page.onShow();
     if (page.onReady) page.onReady();

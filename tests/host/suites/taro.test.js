@@ -1,5 +1,5 @@
 // The Taro (React) project of tests/frameworks/taro, as `taro build --type
-// weapp` made it (.ci/taro): Taro's runtime, React and wx-subscribe bundled by
+// weapp` made it (.ci/frameworks): Taro's runtime, React and wx-subscribe bundled by
 // webpack, no miniprogram_npm, the wasm copied by Taro's `copy` option and
 // given to init() once. Run on the emulated host in iOS mode: a tap reaches
 // the page through Taro's event handler and React's onClick, synchronously.
@@ -23,7 +23,7 @@ function texts(page) {
 }
 
 test('a Taro weapp build subscribes in iOS mode, with the wasm at the path init() was given once', function () {
-  if (!engine.exists(TARO + '/app.js')) throw new Error(TARO + ' is missing: run bash .ci/taro (CI does, before the host tests)');
+  if (!engine.exists(TARO + '/app.js')) throw new Error(TARO + ' is missing: run bash .ci/frameworks (CI does, before the host tests)');
   var host = createHost({
     root: TARO, mounts: {}, platform: 'ios',
     templates: { T1: { title: '订单发货提醒' }, T2: { title: '退款成功通知' } },
