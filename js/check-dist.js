@@ -6,7 +6,7 @@
 const fs = require('fs');
 const path = require('path');
 
-const needed = ['miniprogram_dist/index.js', 'miniprogram_dist/wx_subscribe_bg.wasm', 'node_dist/index.js'];
+const needed = ['miniprogram_dist/index.js', 'miniprogram_dist/wx_subscribe_bg.wasm.br', 'node_dist/index.js'];
 const missing = needed.filter((file) => !fs.existsSync(path.join(__dirname, file)));
 if (missing.length > 0) {
   console.error('wx-subscribe: this is a source checkout without the build output (' + missing.join(', ') + ').\n' +

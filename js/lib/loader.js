@@ -118,6 +118,8 @@ function wasmModule(glueOf, fileName, initName, when) {
     var baseLibrary = options.baseLibrary || client.clientInfo().baseLibrary;
     var timeoutMs = options.timeoutMs || DEFAULT_TIMEOUT_MS;
     settings = { path: path, brotli: /\.wasm$/.test(path) && client.versionAtLeast(baseLibrary, [2, 14, 0]) };
+    // The package ships the .wasm.br; the plain .wasm that base library 2.13.x needs is an opt-in copy.
+    var plainOnly = !settings.brotli && !options.path;
     var made = make().then(function (instance) {
       // Also when it comes after the deadline: a late module is still used.
       live = live || instance;
@@ -125,6 +127,14 @@ function wasmModule(glueOf, fileName, initName, when) {
       makeSpare();
       return module.exports;
     }, function (cause) {
+      if (plainOnly) {
+        throw new WxSubscribeError({
+          code: 'plain-wasm-not-shipped', kind: 'unsupported', retryable: false,
+          message: 'base library ' + (baseLibrary || 'below 2.14.0') + ' loads only a plain .wasm, and this app ships the .wasm.br',
+          advice: 'ask the user to update WeChat; to serve base library 2.13.x, copy node_modules/wx-subscribe/wasm/' +
+            fileName + ' into miniprogram_npm/wx-subscribe/ (about 80 KB more in the package)',
+        });
+      }
       throw new WxSubscribeError({
         code: 'wasm-load-failed', kind: 'setup', retryable: false,
         message: 'the wasm module could not be loaded from ' + path + ': ' + (cause && cause.message || cause),

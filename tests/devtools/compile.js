@@ -22,13 +22,17 @@ async function main() {
   const compiled = await ci.getCompiledResult({ project, setting: { useProjectConfig: true }, onProgressUpdate: () => {} });
   const files = Object.keys(compiled);
   const needed = ['app.js', 'app.json', 'pages/subscribe/subscribe.js', 'pages/subscribe/subscribe.wxml',
-    'miniprogram_npm/wx-subscribe/index.js', 'miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm',
-    'miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm.br'];
+    'miniprogram_npm/wx-subscribe/index.js', 'miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm.br'];
   // The official layout keeps the backends out of the mini-program package.
-  const stray = files.filter((f) => /^(cloudfunctions|server)\//.test(f) || /\.(rs|toml)$/.test(f));
+  // ...and the plain .wasm files, an opt-in for base library 2.13.x, out of it by default.
+  const stray = files.filter((f) => /^(cloudfunctions|server)\//.test(f) || /\.(rs|toml|wasm)$/.test(f));
   const missing = needed.filter((f) => !files.includes(f)).concat(stray.map((f) => 'not ' + f));
   const bytes = files.reduce((n, f) => n + Buffer.byteLength(compiled[f]), 0);
   console.log('compiled ' + files.length + ' files, ' + bytes + ' bytes' + (missing.length ? '; missing: ' + missing.join(', ') : ''));
+  const ours = files.filter((f) => f.startsWith('miniprogram_npm/wx-subscribe/'));
+  const weight = (list) => list.reduce((n, f) => n + Buffer.byteLength(compiled[f]), 0);
+  const send = ours.filter((f) => /send/.test(f));
+  console.log('compiled wx-subscribe: ' + weight(ours) + ' bytes in ' + ours.length + ' files, of which the send module ' + weight(send) + ' bytes');
 
   const checks = await ci.checkCodeQuality(project);
   const failed = checks.filter((c) => !c.success);

@@ -37,6 +37,8 @@ function setPath(target, path, value) {
 
 // Where "Build npm" puts this package: its dist folder, as built by .ci/build.
 var PACKAGE_MOUNTS = { '/miniprogram_npm/wx-subscribe/': 'js/miniprogram_dist/' };
+// The plain .wasm files, outside the dist folder: an app copies them in to serve base library 2.13.x.
+var PLAIN_WASM = 'js/wasm/';
 
 var TAP_ERROR = 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.';
 
@@ -46,7 +48,8 @@ var TAP_ERROR = 'requestSubscribeMessage:fail can only be invoked by user TAP ge
 //     produced; default: the package's dist folder under /miniprogram_npm/wx-subscribe/)
 //   baseLibrary ('3.5.0'), wechatVersion ('8.0.50'), platform ('ios' | 'android')
 //   instanceShape: 'instance' (the typings) or 'result' ({ instance, module }, what phones give)
-//   noWXWebAssembly: base library < 2.13.0; brokenBrotli: the .br fails to load
+//   noWXWebAssembly: base library < 2.13.0; brokenBrotli: the .br fails to load;
+//   plainWasm: the app copied the opt-in plain .wasm files into miniprogram_npm/wx-subscribe/
 //   wasmDelayMs: instantiation settles that late (Infinity: never); failingWasm: the first
 //     N instantiations fail as for a missing file
 //   templates: { [id]: { title, kind } } known to WeChat for this app
@@ -135,6 +138,9 @@ function createHost(config) {
 
   // ---- files and modules ----
   function filePath(path) {
+    // config.plainWasm: the app copied the opt-in plain .wasm files next to the package's.
+    var plain = /^\/miniprogram_npm\/wx-subscribe\/([\w]+\.wasm)$/.exec(path);
+    if (plain && config.plainWasm) return PLAIN_WASM + plain[1];
     var mounts = config.mounts || PACKAGE_MOUNTS;
     var best = '';
     for (var prefix in mounts) {
@@ -234,9 +240,9 @@ function createHost(config) {
         if (!engine.exists(file)) throw new Error('WXWebAssembly.instantiate: no file ' + path + ' in the code package');
         var bytes = engine.readBinary(file);
         if (brotli) {
-          // JavaScriptCore has no brotli: there the module beside the .br is read,
-          // which the build (tests/wasm-check) proved to be the same bytes.
-          bytes = engine.brotliDecompress ? engine.brotliDecompress(bytes) : engine.readBinary(file.replace(/\.br$/, ''));
+          // JavaScriptCore has no brotli: there the plain module of js/wasm/ is
+          // read, which the build (tests/wasm-check) proved to be the same bytes.
+          bytes = engine.brotliDecompress ? engine.brotliDecompress(bytes) : engine.readBinary(PLAIN_WASM + file.replace(/\.br$/, '').replace(/^.*\//, ''));
         }
         engine.WebAssembly.instantiate(bytes, imports).then(function (result) {
           host.instances.push(result.instance);

@@ -338,7 +338,7 @@ test('the emulator produces every request error code of WECHAT.md section 2', fu
 });
 
 test('old clients ask one id per tap (versions read through wx.getSystemInfoSync)', function () {
-  return ready({ baseLibrary: '2.8.3' }).then(function (r) {
+  return ready({ baseLibrary: '2.8.3', plainWasm: true }).then(function (r) {
     assert.equal(typeof r.host.wx.getAppBaseInfo, 'undefined', 'no getAppBaseInfo before 2.20.1');
     assert.equal(r.wxs.clientInfo().baseLibrary, '2.8.3');
     var subs = r.wxs.subscriber({ templates: SEVEN });

@@ -28,15 +28,26 @@ test('init loads the .wasm.br from the package folder on base library >= 2.14.0'
   });
 });
 
-test('base library 2.13.x loads the plain .wasm', function () {
-  return loaded({ baseLibrary: '2.13.9' }).then(function (r) {
+test('base library 2.13.x loads the plain .wasm an app copied in (an opt-in)', function () {
+  return loaded({ baseLibrary: '2.13.9', plainWasm: true }).then(function (r) {
     var wasm = '/miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm';
     assert.deepEqual(instantiated(r.host), [wasm, wasm]);
   });
 });
 
+test('base library 2.13.x without the opt-in plain .wasm is unsupported, and says how to opt in', function () {
+  var host = createHost({ baseLibrary: '2.13.9' });
+  return assert.rejects(host.require('wx-subscribe').init()).then(function (e) {
+    assert.equal(e.code, 'plain-wasm-not-shipped');
+    assert.equal(e.kind, 'unsupported');
+    assert.equal(e.retryable, false);
+    assert.ok(/wx-subscribe\/wasm\/wx_subscribe_bg\.wasm/.test(e.advice), e.advice);
+    assert.equal(e.userMessage, '当前微信版本过低，请升级微信后再订阅。');
+  });
+});
+
 test('a .wasm.br that fails to load falls back to the .wasm, and the spare goes straight to the .wasm', function () {
-  return loaded({ brokenBrotli: true }).then(function (r) {
+  return loaded({ brokenBrotli: true, plainWasm: true }).then(function (r) {
     assert.deepEqual(instantiated(r.host), [
       '/miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm.br',
       '/miniprogram_npm/wx-subscribe/wx_subscribe_bg.wasm',
@@ -130,7 +141,7 @@ test('after init() failed for lack of WXWebAssembly, every call keeps saying uns
 
 test('a configured path is kept when refresh() retries init()', function () {
   var path = '/lib/wx_subscribe_bg.wasm';
-  var host = createHost({ mounts: { '/lib/': 'js/miniprogram_dist/', '/miniprogram_npm/wx-subscribe/': 'js/miniprogram_dist/' }, baseLibrary: '2.13.5', failingWasm: 1 });
+  var host = createHost({ mounts: { '/lib/': 'js/wasm/', '/miniprogram_npm/wx-subscribe/': 'js/miniprogram_dist/' }, baseLibrary: '2.13.5', failingWasm: 1 });
   var wxs = host.require('wx-subscribe');
   return assert.rejects(wxs.init({ path: path })).then(function (e) {
     assert.equal(e.code, 'wasm-load-failed');

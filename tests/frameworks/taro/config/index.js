@@ -16,7 +16,6 @@ module.exports = function (merge) {
     copy: {
       patterns: [
         { from: 'node_modules/wx-subscribe/miniprogram_dist/wx_subscribe_bg.wasm.br', to: 'dist/wx-subscribe/wx_subscribe_bg.wasm.br' },
-        { from: 'node_modules/wx-subscribe/miniprogram_dist/wx_subscribe_bg.wasm', to: 'dist/wx-subscribe/wx_subscribe_bg.wasm' },
       ],
       options: {},
     },
