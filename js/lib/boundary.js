@@ -26,6 +26,8 @@ var LIMITS = {
   values: 262144,
   /** UTF-16 code units of one string. */
   stringUnits: 524288,
+  /** Levels of nested arrays and objects, the arguments' own array being the first. */
+  depth: 24,
 };
 
 /** An instance whose memory grew past this is replaced when a fresh one is at hand (bytes). */
@@ -61,9 +63,20 @@ function serialise(args) {
   var values = 0;
   var units = 0;
   var refused = null;
+  // Each container's nesting level, found from its holder (`this`): deep input
+  // is refused at the first level too many, before the engine walks the rest.
+  var levels = new WeakMap();
   function measure(key, value) {
     values += 1;
     units += key.length + 4;
+    if (value !== null && typeof value === 'object') {
+      var level = (levels.get(this) || 0) + 1;
+      if (level > LIMITS.depth) {
+        refused = inputError('input-too-deep', 'input nests arrays/objects more than ' + LIMITS.depth + ' levels deep (or refers to itself)');
+        throw refused;
+      }
+      levels.set(value, level);
+    }
     switch (typeof value) {
       case 'string':
         units += value.length;

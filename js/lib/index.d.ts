@@ -200,6 +200,8 @@ export const LIMITS: {
   values: number;
   /** UTF-16 code units of one string (524,288). */
   stringUnits: number;
+  /** Levels of nested arrays and objects, the arguments' own array being the first (24). */
+  depth: number;
 };
 
 /** A template list measured and written once (see templates()). */

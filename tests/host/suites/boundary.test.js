@@ -126,3 +126,22 @@ test('a 200 KB id is quoted as a short prefix', function () {
     assert.ok(e.message.length < 200, e.message.length + ' characters');
   });
 });
+
+test('nesting is refused at the first level past 24, as the module counts it, before the engine walks the rest', function () {
+  return loaded().then(function (r) {
+    function nested(levels) {
+      var v = 'x';
+      for (var i = 0; i < levels; i++) v = [v];
+      return v;
+    }
+    // The arguments' array is level 1: a batch nested 23 deep reaches 24, and the module judges it.
+    var atTheCap = assert.throws(function () { r.wxs.interpretResult(nested(23), {}); });
+    assert.equal(atTheCap.code, 'batch-bad-ids');
+    assert.equal(assert.throws(function () { r.wxs.interpretResult(nested(24), {}); }).code, 'input-too-deep');
+    // 200,000 levels: refused at level 25, not after a walk of the whole chain.
+    var deep = assert.throws(function () { r.wxs.interpretResult(nested(200000), {}); });
+    assert.equal(deep.code, 'input-too-deep');
+    assert.equal(r.wxs.LIMITS.depth, 24);
+    assert.equal(r.wxs.interpretResult(['a'], { errMsg: 'requestSubscribeMessage:ok', a: 'accept' }).accepted[0], 'a');
+  });
+});
