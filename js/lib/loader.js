@@ -58,7 +58,7 @@ function instantiate(engine, path, imports) {
 // One wasm module: its loading, its instances, and its exports. `glueOf`
 // requires its glue when the module is first loaded, not at start-up; `when`
 // says where initName() belongs, for the not-ready message.
-function wasmModule(glueOf, fileName, initName, when) {
+function wasmModule(glueOf, fileName, initName, when, optional) {
   var defaultPath = PACKAGE_DIR + fileName;
   var configured = null; // the options of the last init() that gave any
   var settings = null;   // { path, brotli }
@@ -118,8 +118,10 @@ function wasmModule(glueOf, fileName, initName, when) {
     var baseLibrary = options.baseLibrary || client.clientInfo().baseLibrary;
     var timeoutMs = options.timeoutMs || DEFAULT_TIMEOUT_MS;
     settings = { path: path, brotli: /\.wasm$/.test(path) && client.versionAtLeast(baseLibrary, [2, 14, 0]) };
-    // The package ships the .wasm.br; the plain .wasm that base library 2.13.x needs is an opt-in copy.
+    // The package ships the page module's .wasm.br; the plain .wasm that base
+    // library 2.13.x needs, and the send module, are opt-in copies (wasm/ in the npm package).
     var plainOnly = !settings.brotli && !options.path;
+    var optIn = !options.path && optional;
     var made = make().then(function (instance) {
       // Also when it comes after the deadline: a late module is still used.
       live = live || instance;
@@ -127,6 +129,14 @@ function wasmModule(glueOf, fileName, initName, when) {
       makeSpare();
       return module.exports;
     }, function (cause) {
+      if (optIn) {
+        throw new WxSubscribeError({
+          code: 'send-module-not-shipped', kind: 'setup', retryable: false,
+          message: 'the send module is not in this app\'s package (it is an opt-in, for pages that send)',
+          advice: 'copy node_modules/wx-subscribe/wasm/' + fileName + '.br into miniprogram_npm/wx-subscribe/ ' +
+            '(and the plain ' + fileName + ' too to serve base library 2.13.x)',
+        });
+      }
       if (plainOnly) {
         throw new WxSubscribeError({
           code: 'plain-wasm-not-shipped', kind: 'unsupported', retryable: false,
@@ -205,7 +215,7 @@ function wasmModule(glueOf, fileName, initName, when) {
 var page = wasmModule(function () { return require('./wx_subscribe_glue.js'); },
   'wx_subscribe_bg.wasm', 'init', 'at launch (App.onLaunch)');
 var send = wasmModule(function () { return require('./wx_subscribe_send_glue.js'); },
-  'wx_subscribe_send_bg.wasm', 'initSend', 'before checking or building a message');
+  'wx_subscribe_send_bg.wasm', 'initSend', 'before checking or building a message', true);
 
 module.exports = {
   init: page.init,

@@ -76,7 +76,7 @@ function sameAnswers(wxs, list) {
 }
 
 function main() {
-  var host = createHost({});
+  var host = createHost({ sendModule: true });
   var wxs = host.require('wx-subscribe');
   var lines = [];
   function line(text) { lines.push('  ' + text); }

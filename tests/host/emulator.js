@@ -37,7 +37,8 @@ function setPath(target, path, value) {
 
 // Where "Build npm" puts this package: its dist folder, as built by .ci/build.
 var PACKAGE_MOUNTS = { '/miniprogram_npm/wx-subscribe/': 'js/miniprogram_dist/' };
-// The plain .wasm files, outside the dist folder: an app copies them in to serve base library 2.13.x.
+// The opt-in wasm files, outside the dist folder: an app copies in the plain .wasm files to
+// serve base library 2.13.x, and the send module's .wasm.br when a page sends.
 var PLAIN_WASM = 'js/wasm/';
 
 var TAP_ERROR = 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.';
@@ -49,7 +50,8 @@ var TAP_ERROR = 'requestSubscribeMessage:fail can only be invoked by user TAP ge
 //   baseLibrary ('3.5.0'), wechatVersion ('8.0.50'), platform ('ios' | 'android')
 //   instanceShape: 'instance' (the typings) or 'result' ({ instance, module }, what phones give)
 //   noWXWebAssembly: base library < 2.13.0; brokenBrotli: the .br fails to load;
-//   plainWasm: the app copied the opt-in plain .wasm files into miniprogram_npm/wx-subscribe/
+//   plainWasm: the app copied the opt-in plain .wasm files into miniprogram_npm/wx-subscribe/;
+//   sendModule: it copied the opt-in send module (wx_subscribe_send_bg.wasm.br) in
 //   wasmDelayMs: instantiation settles that late (Infinity: never); failingWasm: the first
 //     N instantiations fail as for a missing file
 //   templates: { [id]: { title, kind } } known to WeChat for this app
@@ -138,9 +140,12 @@ function createHost(config) {
 
   // ---- files and modules ----
   function filePath(path) {
-    // config.plainWasm: the app copied the opt-in plain .wasm files next to the package's.
+    // config.plainWasm: the app copied the opt-in plain .wasm files next to the package's;
+    // config.sendModule: it copied the opt-in send module in (a page of it sends).
     var plain = /^\/miniprogram_npm\/wx-subscribe\/([\w]+\.wasm)$/.exec(path);
     if (plain && config.plainWasm) return PLAIN_WASM + plain[1];
+    var send = /^\/miniprogram_npm\/wx-subscribe\/(wx_subscribe_send_bg\.wasm\.br)$/.exec(path);
+    if (send && config.sendModule) return PLAIN_WASM + send[1];
     var mounts = config.mounts || PACKAGE_MOUNTS;
     var best = '';
     for (var prefix in mounts) {

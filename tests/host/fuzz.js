@@ -111,7 +111,7 @@ function main() {
   var count = option('count', 300);
   var seed = option('seed', 20261123);
   var rng = generator(seed);
-  var host = createHost({});
+  var host = createHost({ sendModule: true });
   var wxs = host.require('wx-subscribe');
   var node = engine.nodeBuild ? engine.nodeBuild() : null;
   var targets = [

@@ -7,14 +7,17 @@ var SEED_001 = {
 };
 var OPENID = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o';
 
+// A host whose app copied the opt-in send module in, as an app with a send page does.
 function sendReady(config) {
-  var host = createHost(config || {});
+  config = config || {};
+  config.sendModule = true;
+  var host = createHost(config);
   var wxs = host.require('wx-subscribe');
   return wxs.initSend().then(function () { return { host: host, wxs: wxs }; });
 }
 
 test('initSend loads the send module (.wasm.br first); its exports wait for it', function () {
-  var host = createHost({});
+  var host = createHost({ sendModule: true });
   var wxs = host.require('wx-subscribe');
   var e = assert.throws(function () { wxs.checkData(SEED_001, {}); });
   assert.equal(e.kind, 'not-ready');
@@ -29,7 +32,7 @@ test('initSend loads the send module (.wasm.br first); its exports wait for it',
 });
 
 test('the send module\'s glue is not even loaded until initSend()', function () {
-  var host = createHost({});
+  var host = createHost({ sendModule: true });
   var wxs = host.require('wx-subscribe');
   var sendGlue = '/miniprogram_npm/wx-subscribe/wx_subscribe_send_glue.js';
   return wxs.init().then(function () {
@@ -104,5 +107,18 @@ test('interpretSend: ok with msgid, and each send error as a WxSubscribeError', 
     e = assert.throws(function () { r.wxs.interpretSend({ errcode: 42001, errmsg: 'access_token expired' }); });
     assert.equal(e.kind, 'token');
     assert.ok(e.retryable);
+  });
+});
+
+test('an app that did not copy the opt-in send module in gets a setup error that says how', function () {
+  var host = createHost({});
+  var wxs = host.require('wx-subscribe');
+  return assert.rejects(wxs.initSend()).then(function (e) {
+    assert.equal(e.code, 'send-module-not-shipped');
+    assert.equal(e.kind, 'setup');
+    assert.ok(/wx-subscribe\/wasm\/wx_subscribe_send_bg\.wasm\.br/.test(e.advice), e.advice);
+    return wxs.init();
+  }).then(function () {
+    assert.ok(wxs.isReady(), 'the page module does not need it');
   });
 });
