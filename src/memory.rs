@@ -36,7 +36,7 @@ pub const MAX_PENDING: u32 = 10_000;
 const DAY_MS: f64 = 24.0 * 60.0 * 60.0 * 1000.0;
 
 /// A state learned for a template, and when (milliseconds since 1970, as `Date.now()`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Remembered {
     /// The state the last plan gave it.
     pub state: TemplateState,
@@ -60,7 +60,7 @@ impl Remembered {
 }
 
 /// The most ids per request this client took, learned from a 20003, and when.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Learned {
     /// Ids per request.
     pub ids: u32,
@@ -240,24 +240,6 @@ struct Map<'a, V>(&'a [(String, V)]);
 impl<V: Serialize> Serialize for Map<'_, V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
-}
-
-impl Serialize for Remembered {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("state", &self.state)?;
-        map.serialize_entry("at", &self.at)?;
-        map.end()
-    }
-}
-
-impl Serialize for Learned {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("ids", &self.ids)?;
-        map.serialize_entry("at", &self.at)?;
-        map.end()
     }
 }
 
