@@ -26,8 +26,28 @@ fn too_large(what: &str, limit: usize) -> Error {
     Error::input("input-too-large", ["the input has more than ", &decimal(limit as i64), " ", what].concat(), INPUT_ADVICE)
 }
 
-fn malformed(at: usize) -> Error {
-    Error::input("input-unreadable", ["the input is not JSON text (at code unit ", &decimal(at as i64), ")"].concat(), INPUT_ADVICE)
+/// Why the reader stopped, made an [`Error`] once at the end. The reader's
+/// results stay a few bytes wide: on a phone without JIT every byte a result
+/// moves is interpreted, and an `Error` is seventy of them.
+enum Stop {
+    /// Not JSON text, at this code unit.
+    Malformed(usize),
+    /// Past a cap: what, and the cap.
+    TooLarge(&'static str, usize),
+    /// Nested past [`MAX_DEPTH`].
+    TooDeep,
+}
+
+impl From<Stop> for Error {
+    fn from(stop: Stop) -> Error {
+        match stop {
+            Stop::Malformed(at) => {
+                Error::input("input-unreadable", ["the input is not JSON text (at code unit ", &decimal(at as i64), ")"].concat(), INPUT_ADVICE)
+            }
+            Stop::TooLarge(what, limit) => too_large(what, limit),
+            Stop::TooDeep => Error::input("input-too-deep", TOO_DEEP.to_owned(), INPUT_ADVICE),
+        }
+    }
 }
 
 /// Reads one JSON value from UTF-16 text, within the caps.
@@ -39,7 +59,7 @@ pub fn read(units: &[u16]) -> Result<Value, Error> {
     let value = reader.value(0)?;
     reader.space();
     if reader.at != units.len() {
-        return Err(malformed(reader.at));
+        return Err(Stop::Malformed(reader.at).into());
     }
     Ok(value)
 }
@@ -62,29 +82,29 @@ impl Reader<'_> {
         }
     }
 
-    fn expect(&mut self, unit: u8) -> Result<(), Error> {
+    fn expect(&mut self, unit: u8) -> Result<(), Stop> {
         self.space();
         if self.peek() != Some(unit.into()) {
-            return Err(malformed(self.at));
+            return Err(Stop::Malformed(self.at));
         }
         self.at += 1;
         Ok(())
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Result<Value, Error> {
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, Stop> {
         let end = self.at + word.len();
         if self.units.get(self.at..end).is_some_and(|u| u.iter().zip(word.bytes()).all(|(a, b)| *a == u16::from(b))) {
             self.at = end;
             return Ok(value);
         }
-        Err(malformed(self.at))
+        Err(Stop::Malformed(self.at))
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, Error> {
+    fn value(&mut self, depth: usize) -> Result<Value, Stop> {
         self.space();
         self.values += 1;
         if self.values > MAX_VALUES {
-            return Err(too_large("values", MAX_VALUES));
+            return Err(Stop::TooLarge("values", MAX_VALUES));
         }
         match self.peek().and_then(|u| u8::try_from(u).ok()) {
             Some(b'n') => self.literal("null", Value::Null),
@@ -94,7 +114,7 @@ impl Reader<'_> {
                 (text, false) => Value::String(text),
                 (text, true) => Value::Unpaired(text),
             }),
-            Some(b'[' | b'{') if depth >= MAX_DEPTH => Err(Error::input("input-too-deep", TOO_DEEP.to_owned(), INPUT_ADVICE)),
+            Some(b'[' | b'{') if depth >= MAX_DEPTH => Err(Stop::TooDeep),
             Some(b'[') => {
                 self.at += 1;
                 let mut items = Vec::new();
@@ -127,7 +147,7 @@ impl Reader<'_> {
                 Ok(Value::Object(members))
             }
             Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(malformed(self.at)),
+            _ => Err(Stop::Malformed(self.at)),
         }
     }
 
@@ -141,7 +161,7 @@ impl Reader<'_> {
 
     /// A number, exact for whole numbers up to 2^53 (all the core reads:
     /// counts, codes, timestamps); other values are as near as 19 digits give.
-    fn number(&mut self) -> Result<Value, Error> {
+    fn number(&mut self) -> Result<Value, Stop> {
         let start = self.at;
         let negative = self.peek() == Some(b'-'.into());
         self.at += usize::from(negative);
@@ -181,7 +201,7 @@ impl Reader<'_> {
             self.at += 1;
         }
         if digits == 0 {
-            return Err(malformed(start));
+            return Err(Stop::Malformed(start));
         }
         if matches!(self.peek(), Some(0x65 | 0x45)) {
             self.at += 1;
@@ -198,7 +218,7 @@ impl Reader<'_> {
                 self.at += 1;
             }
             if self.at == first {
-                return Err(malformed(start));
+                return Err(Stop::Malformed(start));
             }
             exponent += if sign < 0 { -power } else { power };
         }
@@ -207,11 +227,11 @@ impl Reader<'_> {
         Ok(Value::Number(if negative { -value } else { value }))
     }
 
-    fn hex(&mut self) -> Result<u16, Error> {
+    fn hex(&mut self) -> Result<u16, Stop> {
         let mut unit = 0u16;
         for _ in 0..4 {
             let digit = self.peek().and_then(|u| char::from_u32(u.into())).and_then(|c| c.to_digit(16));
-            let Some(digit) = digit else { return Err(malformed(self.at)) };
+            let Some(digit) = digit else { return Err(Stop::Malformed(self.at)) };
             unit = unit * 16 + digit as u16;
             self.at += 1;
         }
@@ -219,9 +239,9 @@ impl Reader<'_> {
     }
 
     /// A string, and whether it held a lone surrogate (each one is U+FFFD in the text).
-    fn string(&mut self) -> Result<(String, bool), Error> {
+    fn string(&mut self) -> Result<(String, bool), Stop> {
         if self.peek() != Some(b'"'.into()) {
-            return Err(malformed(self.at));
+            return Err(Stop::Malformed(self.at));
         }
         self.at += 1;
         let start = self.at;
@@ -232,18 +252,17 @@ impl Reader<'_> {
             end += 1;
         }
         if end < self.units.len() && self.units[end] == 0x22 && end - start <= MAX_STRING_UNITS {
-            let bytes: Vec<u8> = self.units[start..end].iter().map(|&u| u as u8).collect();
             self.at = end + 1;
-            return Ok((String::from_utf8(bytes).unwrap_or_default(), false));
+            return Ok((ascii(&self.units[start..end]), false));
         }
         let mut code_units: Vec<u16> = Vec::new();
         loop {
-            let Some(unit) = self.peek() else { return Err(malformed(self.at)) };
+            let Some(unit) = self.peek() else { return Err(Stop::Malformed(self.at)) };
             self.at += 1;
             match unit {
                 0x22 => break,
                 0x5c => {
-                    let escaped = self.peek().ok_or_else(|| malformed(self.at))?;
+                    let escaped = self.peek().ok_or(Stop::Malformed(self.at))?;
                     self.at += 1;
                     code_units.push(match u8::try_from(escaped).unwrap_or(0) {
                         b'"' => 0x22,
@@ -255,14 +274,14 @@ impl Reader<'_> {
                         b'r' => 0x0d,
                         b't' => 0x09,
                         b'u' => self.hex()?,
-                        _ => return Err(malformed(self.at - 1)),
+                        _ => return Err(Stop::Malformed(self.at - 1)),
                     });
                 }
-                0..=0x1f => return Err(malformed(self.at - 1)),
+                0..=0x1f => return Err(Stop::Malformed(self.at - 1)),
                 _ => code_units.push(unit),
             }
             if self.at - start > MAX_STRING_UNITS {
-                return Err(too_large("UTF-16 code units in one string", MAX_STRING_UNITS));
+                return Err(Stop::TooLarge("UTF-16 code units in one string", MAX_STRING_UNITS));
             }
         }
         let mut lone = false;
@@ -276,6 +295,21 @@ impl Reader<'_> {
             .collect();
         Ok((text, lone))
     }
+}
+
+/// The text of UTF-16 code units that are all printable ASCII. A plain loop
+/// with no decoding and no checks left to do: the module runs interpreted on
+/// phones, where every instruction per character counts.
+fn ascii(units: &[u16]) -> String {
+    let mut bytes = Vec::with_capacity(units.len());
+    let spare = bytes.spare_capacity_mut();
+    for (slot, &unit) in spare.iter_mut().zip(units) {
+        slot.write(unit as u8);
+    }
+    // SAFETY: the loop wrote all `units.len()` bytes, which the capacity holds.
+    unsafe { bytes.set_len(units.len()) };
+    // SAFETY: every byte is printable ASCII (0x20..0x7f), which is UTF-8.
+    unsafe { String::from_utf8_unchecked(bytes) }
 }
 
 /// Writes `value` as JSON text in UTF-16 code units.
@@ -306,73 +340,60 @@ fn text(out: &mut Vec<u16>, ascii: &str) {
     out.extend(ascii.bytes().map(u16::from));
 }
 
-/// How many UTF-16 code units the quoted form of `bytes` (UTF-8) takes, quotes left out.
-fn quoted_len(bytes: &[u8]) -> usize {
-    let mut units = 0;
-    for &b in bytes {
-        units += match b {
-            b'"' | b'\\' => 2,
-            0..=0x1f => 6,
-            0x80..=0xbf => 0, // a continuation byte
-            0xf0..=0xff => 2, // leads a character past U+FFFF: a surrogate pair
-            _ => 1,
-        };
-    }
-    units
-}
-
 /// Writes `value` as a JSON string. The module runs interpreted on phones
-/// without JIT, where every instruction per character counts: one pass
-/// measures, one fills the slots, and neither calls anything.
+/// without JIT, where every instruction per character counts: printable ASCII
+/// (ids, keys, names) takes one load and one store per character; anything
+/// else goes through [`escaped`].
 fn quoted(out: &mut Vec<u16>, value: &str) {
     let bytes = value.as_bytes();
+    // The most a byte can take is 6 units (`\u001f`); 2 for the quotes.
+    out.reserve(bytes.len() * 6 + 2);
     let start = out.len();
-    out.resize(start + quoted_len(bytes) + 2, 0);
-    let slots = &mut out[start..];
-    slots[0] = u16::from(b'"');
-    let (mut at, mut i) = (1, 0);
+    let spare = out.spare_capacity_mut();
+    spare[0].write(u16::from(b'"'));
+    let mut at = 1;
+    let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        match b {
-            b'"' | b'\\' => {
-                slots[at] = u16::from(b'\\');
-                slots[at + 1] = u16::from(b);
-                at += 2;
-                i += 1;
-            }
-            0..=0x1f => {
-                let hex = b"0123456789abcdef";
-                for (k, unit) in [b'\\', b'u', b'0', b'0', hex[usize::from(b >> 4)], hex[usize::from(b & 15)]].into_iter().enumerate() {
-                    slots[at + k] = u16::from(unit);
-                }
-                at += 6;
-                i += 1;
-            }
-            0x20..=0x7f => {
-                slots[at] = u16::from(b);
-                at += 1;
-                i += 1;
-            }
-            _ => {
-                let width = if b >= 0xf0 { 4 } else if b >= 0xe0 { 3 } else { 2 };
-                let mut point = u32::from(b & (0x7f >> width));
-                for k in 1..width {
-                    point = (point << 6) | u32::from(bytes[i + k] & 0x3f);
-                }
-                if point >= 0x10000 {
-                    let rest = point - 0x10000;
-                    slots[at] = 0xd800 | (rest >> 10) as u16;
-                    slots[at + 1] = 0xdc00 | (rest & 0x3ff) as u16;
-                    at += 2;
-                } else {
-                    slots[at] = point as u16;
-                    at += 1;
-                }
-                i += width;
-            }
+        if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
+            spare[at].write(u16::from(b));
+            at += 1;
+            i += 1;
+        } else {
+            let (read, wrote) = escaped(&value[i..], &mut spare[at..]);
+            i += read;
+            at += wrote;
         }
     }
-    slots[at] = u16::from(b'"');
+    spare[at].write(u16::from(b'"'));
+    // SAFETY: the units up to `at` were written above, within the reserved capacity.
+    unsafe { out.set_len(start + at + 1) };
+}
+
+/// Writes the first character of `rest` (one that is not printable ASCII, or
+/// a quote or backslash) as JSON text units into `slots`: how many bytes it
+/// read and how many units it wrote.
+fn escaped(rest: &str, slots: &mut [std::mem::MaybeUninit<u16>]) -> (usize, usize) {
+    let c = rest.chars().next().unwrap_or('\0');
+    let mut units = [0u16; 6];
+    let written: &[u16] = match c {
+        '"' | '\\' => {
+            units[..2].copy_from_slice(&[u16::from(b'\\'), c as u16]);
+            &units[..2]
+        }
+        '\0'..='\u{1f}' => {
+            let hex = b"0123456789abcdef";
+            for (k, unit) in [b'\\', b'u', b'0', b'0', hex[c as usize >> 4], hex[c as usize & 15]].into_iter().enumerate() {
+                units[k] = u16::from(unit);
+            }
+            &units
+        }
+        _ => c.encode_utf16(&mut units),
+    };
+    for (slot, &unit) in slots.iter_mut().zip(written) {
+        slot.write(unit);
+    }
+    (c.len_utf8(), written.len())
 }
 
 /// The writer's error: never made by this crate's types.
@@ -470,18 +491,24 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
             if n < 0 {
                 self.out.push(u16::from(b'-'));
             }
-            let mut digits = [0u16; 20];
+            // Straight into the reserved units, from the last digit: no
+            // buffer to clear and no call per digit (this runs interpreted on phones).
             let mut rest = n.unsigned_abs();
-            let mut at = digits.len();
-            loop {
-                at -= 1;
-                digits[at] = u16::from(b'0') + (rest % 10) as u16;
-                rest /= 10;
-                if rest == 0 {
-                    break;
-                }
+            let mut width = 1;
+            let mut power = 10;
+            while rest >= power && width < 20 {
+                width += 1;
+                power = power.saturating_mul(10);
             }
-            self.out.extend_from_slice(&digits[at..]);
+            self.out.reserve(width);
+            let start = self.out.len();
+            let spare = self.out.spare_capacity_mut();
+            for slot in spare[..width].iter_mut().rev() {
+                slot.write(u16::from(b'0') + (rest % 10) as u16);
+                rest /= 10;
+            }
+            // SAFETY: the loop wrote the `width` units after `start`, within the reserved capacity.
+            unsafe { self.out.set_len(start + width) };
         } else {
             text(self.out, "null");
         }

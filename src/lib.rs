@@ -10,10 +10,12 @@
 macro_rules! named {
     ($ty:ty, [$($name:literal),+ $(,)?]) => {
         impl $ty {
+            /// Every value's name, in declaration order: a value's number is its index here.
+            pub const NAMES: &'static [&'static str] = &[$($name),+];
+
             /// The name this value has in JS.
             pub fn name(self) -> &'static str {
-                const NAMES: &[&str] = &[$($name),+];
-                NAMES.get(self as usize).copied().unwrap_or("")
+                Self::NAMES.get(self as usize).copied().unwrap_or("")
             }
         }
         impl serde::Serialize for $ty {
@@ -24,6 +26,8 @@ macro_rules! named {
     };
 }
 
+#[cfg(target_arch = "wasm32")]
+mod arena;
 pub mod error;
 mod index;
 pub mod json;

@@ -51,6 +51,13 @@ impl Remembered {
         Some(Remembered { state, at: time(value.get("at")?)? })
     }
 
+    /// Reads a state given by its number (1 + its index in [`TemplateState::ALL`])
+    /// and its time, with the rules of [`Remembered::read`].
+    pub fn from_code(state: f64, at: f64) -> Option<Remembered> {
+        let state = *TemplateState::ALL.get(code_index(state)?)?;
+        Some(Remembered { state, at: time(&Value::Number(at))? })
+    }
+
     /// Whether this remembered state still decides the plan at `now`: only a ban
     /// does, for [`BAN_HOLDS_MS`] after it was learned (a time in the future,
     /// from a clock set back, does not hold).
@@ -111,7 +118,7 @@ impl Record {
     /// well-formed entry is dropped, and anything that is no record reads as empty.
     pub fn read(stored: &Value) -> Record {
         let pending = || entries(stored.get("pending"), |v| count(v).filter(|&n| n > 0).map(|n| n.min(MAX_PENDING)));
-        match stored.get("v").and_then(count) {
+        match Record::version(stored) {
             Some(RECORD_VERSION) => Record {
                 states: entries(stored.get("states"), Remembered::read),
                 pending: pending(),
@@ -123,6 +130,11 @@ impl Record {
             Some(1) => Record { pending: pending(), ..Record::default() },
             _ => Record::default(),
         }
+    }
+
+    /// The version a stored record says it has; only [`RECORD_VERSION`] keeps states.
+    pub fn version(stored: &Value) -> Option<u32> {
+        stored.get("v").and_then(count)
     }
 
     /// Applies one change learned at `now`.
@@ -224,6 +236,11 @@ pub(crate) fn time(value: &Value) -> Option<f64> {
         Value::Number(n) if n.is_finite() && *n >= 0.0 => Some(*n),
         _ => None,
     }
+}
+
+/// The index a number stands for, 1-based with 0 for none: `Some(n - 1)` for a whole `n >= 1`.
+pub(crate) fn code_index(code: f64) -> Option<usize> {
+    (code >= 1.0 && code <= 255.0 && code.fract() == 0.0).then(|| code as usize - 1)
 }
 
 /// A whole number from 0 to `u32::MAX`.

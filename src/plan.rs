@@ -107,16 +107,15 @@ pub struct StateCounts {
     pub unsettled: u32,
 }
 
-/// Something the page should tell the user. In a [`Layout`], templates are
-/// named by their position in the list (`Advice<usize>`).
+/// Something the page should tell the user (one of [`ADVICE`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Advice<Id = String> {
+pub struct Advice {
     /// `"open-settings"` (main switch off, or choices kept as rejected),
     /// `"banned"`, `"unsettled"` (answered twice with nothing that settles it;
     /// asked again next visit) or `"renew-silently"`.
     pub code: &'static str,
-    /// The templates it is about (ids, or positions).
-    pub ids: Vec<Id>,
+    /// The ids of the templates it is about.
+    pub ids: Vec<String>,
     /// A sentence for the user, in Chinese.
     pub message: &'static str,
 }
@@ -204,8 +203,7 @@ pub struct Known {
 /// What the planner decides, by template position: the [`Plan`] before ids
 /// and titles are filled in. The wasm boundary sends this (the JS side knows
 /// the ids and titles of a registered list), so an answer stays small.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     /// The main switch as read: `None` when unknown.
     pub main_switch: Option<bool>,
@@ -219,8 +217,8 @@ pub struct Layout {
     pub batches: Vec<Batch<usize>>,
     /// How many templates are in each state.
     pub counts: StateCounts,
-    /// What the page should tell the user.
-    pub advice: Vec<Advice<usize>>,
+    /// What the page should tell the user: each piece's index in [`ADVICE`], and its templates.
+    pub advice: Vec<(usize, Vec<usize>)>,
 }
 
 /// Makes the plan.
@@ -306,7 +304,7 @@ impl Layout {
                 .map(|b| Batch { kind: b.kind, ids: ids(&b.ids), popup: b.popup })
                 .collect(),
             counts: self.counts,
-            advice: self.advice.iter().map(|a| Advice { code: a.code, ids: ids(&a.ids), message: a.message }).collect(),
+            advice: self.advice.iter().map(|(k, members)| Advice { code: ADVICE[*k].0, ids: ids(members), message: ADVICE[*k].1 }).collect(),
         }
     }
 }
@@ -412,12 +410,18 @@ impl FirstFit {
 fn make_batches(templates: &[Template], titles: &[Option<usize>], states: &[TemplateState], limit: usize) -> Vec<Batch<usize>> {
     let title_of = |index: usize| titles.get(index).copied().flatten();
     let mut batches = first_fit(templates, &title_of, states, limit);
+    let mut requested: [Vec<usize>; 3] = Default::default();
+    for (i, t) in templates.iter().enumerate() {
+        if states[i].is_requested() {
+            requested[t.kind as usize].push(i);
+        }
+    }
     for kind in [TemplateKind::OneTime, TemplateKind::LongTerm, TemplateKind::Device] {
-        let members: Vec<usize> = (0..templates.len()).filter(|&i| templates[i].kind == kind && states[i].is_requested()).collect();
+        let members = &requested[kind as usize];
         let used = batches.iter().filter(|b| b.kind == kind).count();
-        if used > fewest_batches(&members, &title_of, limit, templates.len()) {
+        if used > fewest_batches(members, &title_of, limit, templates.len()) {
             batches.retain(|b| b.kind != kind);
-            batches.extend(round_robin(kind, &members, &title_of, states, limit, templates.len()));
+            batches.extend(round_robin(kind, members, &title_of, states, limit, templates.len()));
         }
     }
     // Popup batches by their first template to ask, then silent ones by their first template.
@@ -523,21 +527,29 @@ fn count(states: &[TemplateState]) -> StateCounts {
     c
 }
 
-fn advise(states: &[TemplateState], batches: &[Batch<usize>]) -> Vec<Advice<usize>> {
-    let mut advice = Vec::new();
-    let mut add = |code, ids: Vec<usize>, message| {
-        if !ids.is_empty() {
-            advice.push(Advice { code, ids, message });
-        }
-    };
-    let in_state = |state| (0..states.len()).filter(|&i| states[i] == state).collect();
-    add("open-settings", in_state(TemplateState::SwitchedOff),
-        "订阅消息已关闭：请在设置页打开「接收订阅消息」后再订阅");
-    add("open-settings", in_state(TemplateState::KeptRejected),
-        "你曾选择不再接收这些通知：可在设置页的「订阅消息」里重新打开");
-    add("banned", in_state(TemplateState::Banned), "这些通知暂时无法订阅");
-    add("unsettled", in_state(TemplateState::Unsettled), "这些通知这次没有订阅成功，下次进入时可以再试");
-    let silent = batches.iter().filter(|b| !b.popup).flat_map(|b| b.ids.iter().copied()).collect();
-    add("renew-silently", silent, "已保持订阅的通知将自动续订，不会弹窗");
-    advice
+/// Every piece of advice a plan can give, in the order it gives them: the
+/// code, and the sentence for the user (a [`Layout`] names them by index).
+pub const ADVICE: [(&str, &str); 5] = [
+    ("open-settings", "订阅消息已关闭：请在设置页打开「接收订阅消息」后再订阅"),
+    ("open-settings", "你曾选择不再接收这些通知：可在设置页的「订阅消息」里重新打开"),
+    ("banned", "这些通知暂时无法订阅"),
+    ("unsettled", "这些通知这次没有订阅成功，下次进入时可以再试"),
+    ("renew-silently", "已保持订阅的通知将自动续订，不会弹窗"),
+];
+
+fn advise(states: &[TemplateState], batches: &[Batch<usize>]) -> Vec<(usize, Vec<usize>)> {
+    // One pass over the states: the module runs interpreted on phones.
+    let mut about: [Vec<usize>; 5] = Default::default();
+    for (i, state) in states.iter().enumerate() {
+        let k = match state {
+            TemplateState::SwitchedOff => 0,
+            TemplateState::KeptRejected => 1,
+            TemplateState::Banned => 2,
+            TemplateState::Unsettled => 3,
+            _ => continue,
+        };
+        about[k].push(i);
+    }
+    about[4] = batches.iter().filter(|b| !b.popup).flat_map(|b| b.ids.iter().copied()).collect();
+    about.into_iter().enumerate().filter(|(_, ids)| !ids.is_empty()).collect()
 }

@@ -1,17 +1,32 @@
 //! Template lists that cross into the module once. A page plans again after
 //! every answer with the same list; on a phone each character that crosses
-//! costs (the JS side copies strings one code unit at a time: phones have no
-//! `TextEncoder`), so a list is registered once and later plans name templates
-//! by their position in it.
+//! costs (the module runs interpreted there, and the JS side copies strings
+//! one code unit at a time: phones have no `TextEncoder`), so a list is
+//! registered once and later plans name templates by their position in it.
+//!
+//! Names cross as numbers too. Registering answers the [`Names`] a plan's
+//! numbers stand for; a plan takes, beside its JSON text, a typed array of
+//! [`CODES_PER_TEMPLATE`] numbers per template (the choice the setting kept,
+//! the state the record remembered and when), and answers a [`Layout`] whose
+//! states, kept choices, kinds and advice are numbers. Whatever has no number
+//! (a choice WeChat named in a way this library does not know, a record entry
+//! that is not well formed) stays in the JSON text, keyed by position, and is
+//! read there with the same rules.
 
 use crate::error::{Error, ErrorKind};
+use crate::memory::{code_index, Record, Remembered, RECORD_VERSION};
 use crate::options::parse_options;
-use crate::memory::Record;
-use crate::plan::{layout, parse_answered, title_numbers, Known, Layout};
-use crate::setting::parse_setting;
-use crate::template::{parse_templates, Template};
+use crate::plan::{layout, parse_answered, title_numbers, Known, Layout, TemplateState, ADVICE};
+use crate::setting::{parse_setting, KeptChoice};
+use crate::template::{parse_templates, Template, TemplateKind};
 use crate::value::Value;
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+/// Numbers per template in a plan's typed array: `[kept, state, at]`. `kept`
+/// is 0 (none given here) or 1 + the choice's index in [`Names::kept`];
+/// `state` is 0 (none given here) or 1 + the state's index in [`Names::states`];
+/// `at` is when the state was learned (ms since 1970).
+pub const CODES_PER_TEMPLATE: usize = 3;
 
 /// How many lists are kept; registering one more forgets the oldest.
 pub const KEPT_LISTS: usize = 8;
@@ -26,12 +41,70 @@ pub struct Registry {
 
 /// A registered list: its handle, and its templates as read (what later
 /// calls' positions refer to, and what the JS side fills a layout in with).
-#[derive(Debug, Serialize)]
+#[derive(Debug, serde::Serialize)]
 pub struct Registered<'a> {
     /// The handle later plans pass.
     pub handle: u32,
     /// The templates, in the list's order: `{ id, title?, kind }`.
     pub templates: &'a [Template],
+    /// What the numbers of plans stand for.
+    pub names: Names,
+}
+
+/// What the numbers in a plan's input and [`Layout`] stand for: the index
+/// in each list (1 + the index where 0 means none).
+#[derive(Debug, serde::Serialize)]
+pub struct Names {
+    /// Template states ([`TemplateState`]).
+    pub states: &'static [&'static str],
+    /// Kept choices ([`KeptChoice::CODED`]).
+    pub kept: [&'static str; 3],
+    /// Template kinds ([`TemplateKind`]).
+    pub kinds: &'static [&'static str],
+    /// Advice: its code and the sentence for the user ([`ADVICE`]).
+    pub advice: [(&'static str, &'static str); 5],
+}
+
+const NAMES: Names = Names { states: TemplateState::NAMES, kept: KeptChoice::CODED_NAMES, kinds: TemplateKind::NAMES, advice: ADVICE };
+
+/// A layout as a plan answers it:
+/// `{ mainSwitch, idsPerRequest, states: [state], kept: [0 | choice | raw],
+/// batches: [[kind, popup (0 or 1), ...positions]], counts, advice: [[advice, ...positions]] }`,
+/// every name a number as [`Names`] gives it, and a kept choice without a
+/// number as its raw string.
+impl Serialize for Layout {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let states: Vec<usize> = self.states.iter().map(|s| *s as usize).collect();
+        let kept: Vec<Kept> = self.kept.iter().map(Kept).collect();
+        let batches: Vec<Vec<usize>> = self
+            .batches
+            .iter()
+            .map(|b| [b.kind as usize, usize::from(b.popup)].into_iter().chain(b.ids.iter().copied()).collect())
+            .collect();
+        let advice: Vec<Vec<usize>> = self.advice.iter().map(|(k, ids)| [*k].into_iter().chain(ids.iter().copied()).collect()).collect();
+        let mut s = serializer.serialize_struct("Layout", 7)?;
+        s.serialize_field("mainSwitch", &self.main_switch)?;
+        s.serialize_field("idsPerRequest", &self.ids_per_request)?;
+        s.serialize_field("states", &states)?;
+        s.serialize_field("kept", &kept)?;
+        s.serialize_field("batches", &batches)?;
+        s.serialize_field("counts", &self.counts)?;
+        s.serialize_field("advice", &advice)?;
+        s.end()
+    }
+}
+
+/// A kept choice in a layout: 0, its number, or its raw string.
+struct Kept<'a>(&'a Option<KeptChoice>);
+
+impl Serialize for Kept<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            None => serializer.serialize_u32(0),
+            Some(KeptChoice::Other(raw)) => serializer.serialize_str(raw),
+            Some(choice) => serializer.serialize_u64(choice.code().unwrap_or(0) as u64),
+        }
+    }
 }
 
 impl Registry {
@@ -44,7 +117,7 @@ impl Registry {
         self.last = self.last.wrapping_add(1);
         let titles = title_numbers(&templates);
         self.lists.push((self.last, templates, titles));
-        Ok(Registered { handle: self.last, templates: self.lists.last().map_or(&[], |(_, list, _)| list.as_slice()) })
+        Ok(Registered { handle: self.last, templates: self.lists.last().map_or(&[], |(_, list, _)| list.as_slice()), names: NAMES })
     }
 
     /// The templates of a registered list, and their title numbers.
@@ -64,12 +137,15 @@ impl Registry {
     /// `answered` and `remembered.states` (a stored record, see
     /// [`crate::memory`]) are keyed by template position (`"0"`, `"1"`, ...)
     /// instead of id; keys that are no position of the list are ignored, as
-    /// ids the list does not have are.
-    pub fn layout(&self, args: &Value) -> Result<Layout, Error> {
+    /// ids the list does not have are. `codes` is empty, or holds
+    /// [`CODES_PER_TEMPLATE`] numbers per template of the list, which add to
+    /// (and win over) what the text gives for that position.
+    pub fn layout(&self, args: &Value, codes: &[f64]) -> Result<Layout, Error> {
         let (templates, titles) = self.templates(args.at(0))?;
         let setting = parse_setting(args.at(1))?;
         let options = parse_options(args.at(2))?;
-        let mut known = vec![Known::default(); templates.len()];
+        let mut known = Vec::new();
+        known.resize_with(templates.len(), Known::default);
         for (key, choice) in setting.item_settings {
             if let Some(k) = position(&key).and_then(|i| known.get_mut(i)) {
                 k.kept = Some(choice);
@@ -86,9 +162,35 @@ impl Registry {
                 k.remembered = Some(state);
             }
         }
+        apply_codes(&mut known, codes, Record::version(args.at(4)) == Some(RECORD_VERSION))?;
         let learned = remembered.ids_per_request.map(|l| l.ids as usize);
         layout(templates, titles, setting.main_switch, known, learned, &options)
     }
+}
+
+/// Adds what `codes` says (see [`CODES_PER_TEMPLATE`]) to `known`: the kept
+/// choices, and the remembered states when the record is one that keeps them.
+fn apply_codes(known: &mut [Known], codes: &[f64], record_keeps_states: bool) -> Result<(), Error> {
+    if codes.is_empty() {
+        return Ok(());
+    }
+    let templates = known.len();
+    let bad = || {
+        let message = ["the plan's numbers do not fit the registered list of ", &crate::error::decimal(templates as i64), " templates"].concat();
+        Error::input("plan-bad-codes", message, "pass the numbers the JS side writes for this list, or none")
+    };
+    if codes.len() != templates * CODES_PER_TEMPLATE {
+        return Err(bad());
+    }
+    for (k, code) in known.iter_mut().zip(codes.chunks_exact(CODES_PER_TEMPLATE)) {
+        if code[0] != 0.0 {
+            k.kept = Some(code_index(code[0]).and_then(|i| KeptChoice::CODED.get(i)).ok_or_else(bad)?.clone());
+        }
+        if code[1] != 0.0 && record_keeps_states {
+            k.remembered = Remembered::from_code(code[1], code[2]).or(k.remembered);
+        }
+    }
+    Ok(())
 }
 
 /// A key that is a position: `"12"` (digits only, as JS writes an index).
@@ -114,7 +216,7 @@ mod tests {
         let handle = registry.register(&list).unwrap().handle;
         let args = json(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"2":"reject","9":"accept","x":"ban"}}}},{{"idsPerRequest":2}},{{"0":"accept"}}]"#));
         let templates = registry.templates(args.at(0)).unwrap().0.to_vec();
-        let by_position = registry.layout(&args).unwrap().resolve(&templates);
+        let by_position = registry.layout(&args, &[]).unwrap().resolve(&templates);
         let by_id = crate::plan_from_values(&list, &json(r#"{"mainSwitch":true,"itemSettings":{"c":"reject"}}"#), &json(r#"{"idsPerRequest":2}"#), &json(r#"{"a":"accept"}"#), &Value::Null).unwrap();
         assert_eq!(by_position, by_id);
     }
@@ -128,10 +230,75 @@ mod tests {
         for _ in 0..KEPT_LISTS {
             registry.register(&json(r#"["z"]"#)).unwrap();
         }
-        let e = registry.layout(&json("[1,null,null,null]")).unwrap_err();
+        let e = registry.layout(&json("[1,null,null,null]"), &[]).unwrap_err();
         assert_eq!((e.code, e.kind, e.retryable), ("templates-not-registered", ErrorKind::Internal, true));
-        assert!(registry.layout(&json("[9,null,null,null]")).is_ok());
+        assert!(registry.layout(&json("[9,null,null,null]"), &[]).is_ok());
         assert_eq!(registry.register(&json(r#"["a","a"]"#)).unwrap_err().code, "template-duplicate-id");
+    }
+
+    /// Every kept choice and remembered state, given as text by position and
+    /// given as numbers: the same layout.
+    #[test]
+    fn numbers_plan_exactly_as_the_text_they_stand_for() {
+        let mut registry = Registry::default();
+        let ids: Vec<String> = (0..40).map(|i| format!("t{i}")).collect();
+        let handle = registry.register(&json(&serde_json::to_string(&ids).unwrap())).unwrap().handle;
+        let now = 1_800_000_000_000.0;
+        let (mut kept, mut states, mut codes) = (serde_json::Map::new(), serde_json::Map::new(), Vec::new());
+        for i in 0..ids.len() {
+            let choice = i % 4; // none, then each coded choice
+            if choice > 0 {
+                kept.insert(i.to_string(), KeptChoice::CODED_NAMES[choice - 1].into());
+            }
+            let state = (i / 4) % (TemplateState::ALL.len() + 1); // none, then each state
+            let at = now - ((i % 5) as f64) * 86_400_000.0;
+            if state > 0 {
+                states.insert(i.to_string(), serde_json::json!({ "state": TemplateState::NAMES[state - 1], "at": at }));
+            }
+            codes.extend([choice as f64, state as f64, at]);
+        }
+        let options = serde_json::json!({ "now": now });
+        // A record of another version keeps no states, given either way.
+        for v in [2, 1] {
+            let as_text = serde_json::json!([handle, { "itemSettings": kept }, options, null, { "v": v, "states": states }]);
+            let as_numbers = serde_json::json!([handle, {}, options, null, { "v": v }]);
+            let from_text = registry.layout(&json(&as_text.to_string()), &[]).unwrap();
+            assert_eq!(registry.layout(&json(&as_numbers.to_string()), &codes).unwrap(), from_text);
+            assert!(from_text.kept.iter().any(Option::is_some));
+            assert_eq!(from_text.states[16] == TemplateState::Banned, v == 2, "t16 is remembered as banned a day ago");
+        }
+    }
+
+    #[test]
+    fn numbers_that_do_not_fit_the_list_are_an_input_error() {
+        let mut registry = Registry::default();
+        registry.register(&json(r#"["a","b"]"#)).unwrap();
+        for codes in [&[0.0; 3][..], &[0.0; 7], &[4.0, 0.0, 0.0, 0.0, 0.0, 0.0], &[0.5, 0.0, 0.0, 0.0, 0.0, 0.0], &[f64::NAN, 0.0, 0.0, 0.0, 0.0, 0.0]] {
+            let e = registry.layout(&json("[1]"), codes).unwrap_err();
+            assert_eq!((e.code, e.kind), ("plan-bad-codes", ErrorKind::Input), "{codes:?}");
+        }
+        // A state number that names no state, or a bad time, is dropped as a bad record entry is.
+        let layout = registry.layout(&json(r#"[1,null,null,null,{"v":2}]"#), &[0.0, 99.0, 0.0, 0.0, 4.0, -1.0]).unwrap();
+        assert_eq!(layout.states, [TemplateState::Ask, TemplateState::Ask]);
+    }
+
+    #[test]
+    fn a_layout_answers_names_as_numbers() {
+        let mut registry = Registry::default();
+        let names = serde_json::to_value(&registry.register(&json(r#"["a","b",{"id":"c","type":3}]"#)).unwrap().names).unwrap();
+        assert_eq!(names["states"][TemplateState::TopUp as usize], "top-up");
+        assert_eq!(names["kinds"][2], "device");
+        assert_eq!(names["advice"][4][0], "renew-silently");
+        let args = json(r#"[1,{"itemSettings":{"0":"accept","1":"weird"}},null,null]"#);
+        let written = serde_json::to_value(registry.layout(&args, &[]).unwrap()).unwrap();
+        let expected = serde_json::json!({
+            "mainSwitch": null, "idsPerRequest": 3,
+            "states": [1, 0, 0], "kept": [1, "weird", 0],
+            "batches": [[0, 1, 0, 1], [1, 1, 2]],
+            "counts": { "ask": 2, "topUp": 1, "keptRejected": 0, "banned": 0, "switchedOff": 0, "accepted": 0, "rejected": 0, "unsettled": 0 },
+            "advice": [],
+        });
+        assert_eq!(written, expected);
     }
 
     #[test]
@@ -146,10 +313,10 @@ mod tests {
     fn shape_errors_still_come_from_the_planner() {
         let mut registry = Registry::default();
         registry.register(&json(r#"["a"]"#)).unwrap();
-        assert_eq!(registry.layout(&json(r#"[1,{"mainSwitch":"yes"}]"#)).unwrap_err().code, "setting-bad-main-switch");
-        assert_eq!(registry.layout(&json(r#"[1,{"itemSettings":[1]}]"#)).unwrap_err().code, "setting-bad-item-settings");
-        assert_eq!(registry.layout(&json(r#"[1,null,null,{"0":5}]"#)).unwrap_err().code, "answered-bad-status");
-        assert_eq!(registry.layout(&json(r#"[1,null,null,[]]"#)).unwrap_err().code, "answered-not-an-object");
-        assert_eq!(registry.layout(&json(r#"[1,null,{"idsPerRequest":9}]"#)).unwrap_err().code, "options-bad-ids-per-request");
+        assert_eq!(registry.layout(&json(r#"[1,{"mainSwitch":"yes"}]"#), &[]).unwrap_err().code, "setting-bad-main-switch");
+        assert_eq!(registry.layout(&json(r#"[1,{"itemSettings":[1]}]"#), &[]).unwrap_err().code, "setting-bad-item-settings");
+        assert_eq!(registry.layout(&json(r#"[1,null,null,{"0":5}]"#), &[]).unwrap_err().code, "answered-bad-status");
+        assert_eq!(registry.layout(&json(r#"[1,null,null,[]]"#), &[]).unwrap_err().code, "answered-not-an-object");
+        assert_eq!(registry.layout(&json(r#"[1,null,{"idsPerRequest":9}]"#), &[]).unwrap_err().code, "options-bad-ids-per-request");
     }
 }

@@ -20,6 +20,17 @@ pub enum KeptChoice {
 }
 
 impl KeptChoice {
+    /// The choices a plan's input and answer can name by a number: 1 + their
+    /// index here (see [`crate::registry`]); any other stays a string.
+    pub const CODED: [KeptChoice; 3] = [KeptChoice::Accept, KeptChoice::Reject, KeptChoice::Ban];
+    /// The names of [`KeptChoice::CODED`], as `choice` gives them.
+    pub const CODED_NAMES: [&'static str; 3] = ["accept", "reject", "ban"];
+
+    /// Its number in a plan's input and answer: 1 + its index in [`KeptChoice::CODED`], if it has one.
+    pub fn code(&self) -> Option<usize> {
+        KeptChoice::CODED.iter().position(|c| c == self).map(|i| i + 1)
+    }
+
     fn from_value(value: &Value) -> KeptChoice {
         match value.as_str() {
             Some(s) if s.starts_with("accept") => KeptChoice::Accept,
@@ -89,6 +100,15 @@ mod tests {
 
     fn read(json: &str) -> Result<SubscriptionsSetting, Error> {
         parse_setting(&serde_json::from_str(json).unwrap())
+    }
+
+    #[test]
+    fn coded_choices_are_named_as_they_serialize() {
+        for (choice, name) in KeptChoice::CODED.iter().zip(KeptChoice::CODED_NAMES) {
+            assert_eq!(serde_json::to_value(choice).unwrap()["choice"], name);
+            assert_eq!(KeptChoice::from_value(&Value::String(name.to_owned())), *choice);
+        }
+        assert_eq!(KeptChoice::Other("x".into()).code(), None);
     }
 
     #[test]

@@ -1,20 +1,29 @@
 //! The wasm boundary (public so `wasm-pack test` can call it). Each export
 //! crosses once each way: it takes the JSON text of the call's arguments as
 //! UTF-16 code units (one copy into wasm memory, made by the JS side after it
-//! measured the input) and gives back the answer's JSON text, `{"ok":...}` or
+//! measured the input; `plan` also takes a typed array of numbers, see
+//! [`crate::registry`]) and gives back the answer's JSON text, `{"ok":...}` or
 //! `{"error":{code, kind, message, advice, ...}}`, which the JS side decodes
 //! with native calls. Nothing here calls into JS, so no JS value (a throwing
 //! getter, a revoked Proxy) can unwind through wasm frames. No logic lives here.
 
+use crate::arena;
 use crate::error::Error;
 use crate::json;
 use crate::value::Value;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// Reads the arguments, calls `f`, writes the answer.
-fn call<T: Serialize>(input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>) -> Vec<u16> {
-    json::answer(&json::read(input).and_then(|args| f(&args)))
+/// Reads the arguments, calls `f`, writes the answer, all in the call's
+/// scratch memory (see [`arena`]).
+fn call<T: Serialize>(input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>) -> Box<[u16]> {
+    arena::scratch(|| {
+        let mut args = None;
+        let answer = json::answer(&json::read(input).and_then(|read| f(args.insert(read))));
+        // The next call clears the arena at once: freeing the tree node by node would only cost time.
+        std::mem::forget(args);
+        answer.into_boxed_slice()
+    })
 }
 
 #[cfg(feature = "subscribe")]
@@ -25,61 +34,63 @@ thread_local! {
 /// `[templates]`: see [`crate::Registry::register`].
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen(js_name = registerTemplates)]
-pub fn register_templates(input: &[u16]) -> Vec<u16> {
-    TEMPLATES.with_borrow_mut(|registry| call(input, |a| registry.register(a.at(0))))
+pub fn register_templates(input: &[u16]) -> Box<[u16]> {
+    // The list outlives the call: it is read and kept in lasting memory.
+    TEMPLATES.with_borrow_mut(|registry| call(input, |a| arena::lasting(|| registry.register(a.at(0)))))
 }
 
-/// `[handle, setting, options, answered, remembered]`: see [`crate::Registry::layout`].
+/// `[handle, setting, options, answered, remembered]`, and the numbers per
+/// template: see [`crate::Registry::layout`].
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
-pub fn plan(input: &[u16]) -> Vec<u16> {
-    TEMPLATES.with_borrow(|registry| call(input, |a| registry.layout(a)))
+pub fn plan(input: &[u16], codes: &[f64]) -> Box<[u16]> {
+    TEMPLATES.with_borrow(|registry| call(input, |a| registry.layout(a, codes)))
 }
 
 /// `[batch, result]`: see [`crate::interpret_from_values`].
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen(js_name = interpretResult)]
-pub fn interpret_result(input: &[u16]) -> Vec<u16> {
+pub fn interpret_result(input: &[u16]) -> Box<[u16]> {
     call(input, |a| crate::interpret_from_values(a.at(0), a.at(1)))
 }
 
 /// `[stored, changes, now]`: see [`crate::memory::merge_from_values`].
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
-pub fn remember(input: &[u16]) -> Vec<u16> {
+pub fn remember(input: &[u16]) -> Box<[u16]> {
     call(input, crate::memory::merge_from_values)
 }
 
 /// `[template]`: see [`crate::describe_from_values`].
 #[cfg(feature = "send")]
 #[wasm_bindgen(js_name = describeTemplate)]
-pub fn describe_template(input: &[u16]) -> Vec<u16> {
+pub fn describe_template(input: &[u16]) -> Box<[u16]> {
     call(input, |a| crate::describe_from_values(a.at(0)))
 }
 
 /// `[template, data, options]`: see [`crate::check_from_values`].
 #[cfg(feature = "send")]
 #[wasm_bindgen(js_name = checkData)]
-pub fn check_data(input: &[u16]) -> Vec<u16> {
+pub fn check_data(input: &[u16]) -> Box<[u16]> {
     call(input, |a| crate::check_from_values(a.at(0), a.at(1), a.at(2)))
 }
 
 /// `[template, request, options]`: see [`crate::payload_from_values`].
 #[cfg(feature = "send")]
 #[wasm_bindgen(js_name = buildPayload)]
-pub fn build_payload(input: &[u16]) -> Vec<u16> {
+pub fn build_payload(input: &[u16]) -> Box<[u16]> {
     call(input, |a| crate::payload_from_values(a.at(0), a.at(1), a.at(2)))
 }
 
 /// `[response]`: see [`crate::send_result_from_values`].
 #[cfg(feature = "send")]
 #[wasm_bindgen(js_name = interpretSend)]
-pub fn interpret_send(input: &[u16]) -> Vec<u16> {
+pub fn interpret_send(input: &[u16]) -> Box<[u16]> {
     call(input, |a| crate::send_result_from_values(a.at(0)))
 }
 
 /// The crate's version, as an answer (`{"ok":"0.1.0"}`).
 #[wasm_bindgen]
-pub fn version() -> Vec<u16> {
-    json::answer::<&str>(&Ok(env!("CARGO_PKG_VERSION")))
+pub fn version() -> Box<[u16]> {
+    arena::scratch(|| json::answer::<&str>(&Ok(env!("CARGO_PKG_VERSION"))).into_boxed_slice())
 }

@@ -12,7 +12,7 @@ fn units(text: &str) -> Vec<u16> {
 }
 
 /// The answer as JSON.
-fn answer(units: Vec<u16>) -> serde_json::Value {
+fn answer(units: Box<[u16]>) -> serde_json::Value {
     serde_json::from_str(&String::from_utf16(&units).expect("answers are well-formed UTF-16")).expect("answers are JSON")
 }
 
@@ -25,13 +25,17 @@ fn register(templates: &str) -> (u64, serde_json::Value) {
 #[wasm_bindgen_test]
 fn a_registered_list_plans_by_position() {
     let (handle, _) = register(r#"[{"id":"a","title":"发货通知"},"b",{"priTmplId":"c","type":3}]"#);
-    let a = answer(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"1":"accept"}}}},null,{{}}]"#))));
+    let a = answer(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"1":"accept"}}}},null,{{}}]"#)), &[]));
     let layout = &a["ok"];
-    assert_eq!(layout["states"], serde_json::json!(["ask", "top-up", "ask"]));
-    assert_eq!(layout["kept"][1]["choice"], "accept");
-    assert_eq!(layout["batches"][0]["ids"], serde_json::json!([0, 1]), "positions, not ids");
-    assert_eq!(layout["batches"][1]["kind"], "long-term");
+    assert_eq!(layout["states"], serde_json::json!([0, 1, 0]), "states by number: ask, top-up, ask");
+    assert_eq!(layout["kept"], serde_json::json!([0, 1, 0]), "kept by number: accept");
+    assert_eq!(layout["batches"], serde_json::json!([[0, 1, 0, 1], [1, 1, 2]]), "[kind, popup, ...positions]");
     assert_eq!(layout["counts"]["topUp"], 1);
+    // The same, with the kept choice given as numbers beside the text: [kept, state, at] per template.
+    let by_numbers = answer(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true}},null,{{}}]"#)), &[0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]));
+    assert_eq!(by_numbers, a);
+    let e = answer(plan(&units(&format!("[{handle}]")), &[1.0]))["error"].clone();
+    assert_eq!((e["code"].as_str(), e["kind"].as_str()), (Some("plan-bad-codes"), Some("input")));
 }
 
 #[wasm_bindgen_test]
@@ -47,7 +51,7 @@ fn errors_are_answers_with_code_kind_message_and_advice() {
     assert_eq!((e["code"].as_str(), e["kind"].as_str(), e["retryable"].as_bool()), (Some("template-duplicate-id"), Some("input"), Some(false)));
     assert!(e["message"].as_str().unwrap().contains("templates[1]"));
     assert!(!e["advice"].as_str().unwrap().is_empty());
-    let e = answer(plan(&units("[123456,null,null,null]")))["error"].clone();
+    let e = answer(plan(&units("[123456,null,null,null]"), &[]))["error"].clone();
     assert_eq!((e["code"].as_str(), e["kind"].as_str()), (Some("templates-not-registered"), Some("internal")));
 }
 
@@ -115,7 +119,7 @@ fn thousands_of_calls_do_not_grow_memory() {
     let plan_input = units(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"2":"accept","3":"reject"}}}},null,null]"#));
     let check_input = units(r#"[{"content":"下单时间:{{date2.DATA}}\n商品名称:{{thing4.DATA}}"},{"date2":"2015年01月05日","thing4":"这是一个非常非常长的商品名称超过了二十个字"}]"#);
     let once = || {
-        assert!(answer(plan(&plan_input)).get("ok").is_some());
+        assert!(answer(plan(&plan_input, &[])).get("ok").is_some());
         assert!(answer(check_data(&check_input)).get("ok").is_some());
         assert!(answer(interpret_send(&units("[1"))).get("error").is_some());
     };

@@ -144,14 +144,15 @@ function decode(units) {
 
 /**
  * Calls export `name` of `instance` ({ exports, memory, broken, oversized })
- * with JSON text already measured (serialise). Marks the instance broken on a
- * trap, oversized when its memory grew past RETIRE_BYTES.
+ * with JSON text already measured (serialise), and for `plan` its numbers (a
+ * Float64Array). Marks the instance broken on a trap, oversized when its
+ * memory grew past RETIRE_BYTES.
  */
-function callText(instance, name, text) {
+function callText(instance, name, text, codes) {
   var units = toUnits(text);
   var answer;
   try {
-    answer = instance.exports[name](units);
+    answer = instance.exports[name](units, codes);
   } catch (trap) {
     instance.broken = true;
     throw internal('the wasm module trapped in ' + name + '(): ' + describe(trap));

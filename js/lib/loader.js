@@ -240,7 +240,9 @@ module.exports = {
   /** remember(stored, changes, now) -> the stored record with the changes (src/memory.rs) */
   remember: page.exported('remember'),
   /** interpretResult(batch, successOrFailResult) -> Outcome (throws WxSubscribeError for a fail result) */
-  interpretResult: page.exported('interpretResult'),
+  interpretResult: function (batch, result) {
+    return page.run(function (instance) { return templates.interpret(instance, batch, result); });
+  },
   /** The crate's version. */
   version: page.exported('version'),
   /** describeTemplate(template) -> { id?, keywords: [{ key, type, label?, choices? }] } */

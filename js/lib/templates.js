@@ -1,10 +1,14 @@
 // Template lists cross into the wasm module once per instance (src/registry.rs):
 // a page plans again after every answer with the same list, and on a phone
-// every character that crosses costs, in both directions. plan() registers
-// the list the first time (keyed by its JSON text) and then passes the list's
-// handle, with the setting's itemSettings, the answered ids and the
-// remembered states keyed by template position. The module answers a layout by position, which expand()
-// fills in with the ids, titles and kinds the registration answered.
+// every character that crosses costs, in both directions (the module runs
+// interpreted there). plan() registers the list the first time (keyed by its
+// JSON text); registering answers the list as read and the names the module's
+// numbers stand for. Later plans pass the list's handle, and name what they
+// can by numbers: per template, the choice the setting kept and the state the
+// record remembered (with its time) go in a Float64Array, copied natively.
+// What has no number (a value the module must judge) stays in the JSON text,
+// keyed by template position. The module answers a layout by position and by
+// number, which expand() fills in with the ids, titles, kinds and names.
 'use strict';
 
 var boundary = require('./boundary.js');
@@ -59,7 +63,11 @@ function registered(instance, list, again) {
   }
   var answer = boundary.callText(instance, 'registerTemplates', list.text);
   var ids = answer.templates.map(function (t) { return t.id; });
-  var entry = { text: list.text, handle: answer.handle, templates: answer.templates, ids: ids };
+  var names = answer.names;
+  var entry = {
+    text: list.text, handle: answer.handle, templates: answer.templates, ids: ids,
+    names: names, keptCodes: codesOf(names.kept), stateCodes: codesOf(names.states),
+  };
   lists.push(entry);
   if (lists.length > KEPT_LISTS) lists.shift();
   return entry;
@@ -76,34 +84,75 @@ function byPosition(object, ids) {
   return keyed;
 }
 
-// A stored record (src/memory.rs) with its states keyed by position.
-function recordByPosition(record, ids) {
-  if (!isPlainObject(record)) return null;
-  return { v: record.v, states: byPosition(record.states, ids), idsPerRequest: record.idsPerRequest };
+// Each name's number: 1 + its index in `names`.
+function codesOf(names) {
+  var codes = Object.create(null);
+  for (var i = 0; i < names.length; i++) codes[names[i]] = i + 1;
+  return codes;
 }
 
-function planText(entry, setting, options, answered, remembered) {
+/** Numbers per template in a plan's Float64Array: [kept, state, at] (src/registry.rs). */
+var CODES_PER_TEMPLATE = 3;
+
+// The object `object` keyed by the list's ids, split: what `code` gives a
+// number for goes into `codes` (at `slot` of each template's numbers), the
+// rest stays, keyed by position, in the object returned.
+function split(object, ids, codes, code) {
+  var rest = {};
+  for (var i = 0; i < ids.length; i++) {
+    if (!hasOwn.call(object, ids[i])) continue;
+    var value = object[ids[i]];
+    if (!code(value, codes, i * CODES_PER_TEMPLATE)) rest[i] = value;
+  }
+  return rest;
+}
+
+// The plan's input: its JSON text and its numbers.
+function planInput(entry, setting, options, answered, remembered) {
+  var codes = new Float64Array(entry.ids.length * CODES_PER_TEMPLATE);
+  function kept(value, out, at) {
+    var code = typeof value === 'string' && entry.keptCodes[value];
+    if (code) out[at] = code;
+    return code;
+  }
+  function state(value, out, at) {
+    var code = isPlainObject(value) && typeof value.state === 'string' && typeof value.at === 'number' && entry.stateCodes[value.state];
+    if (code) {
+      out[at + 1] = code;
+      out[at + 2] = value.at;
+    }
+    return code;
+  }
   var args;
   try {
     var shaped = setting;
     if (isPlainObject(setting)) {
       shaped = { mainSwitch: setting.mainSwitch };
-      if (setting.itemSettings !== undefined) shaped.itemSettings = byPosition(setting.itemSettings, entry.ids);
+      var items = setting.itemSettings;
+      if (items !== undefined) shaped.itemSettings = isPlainObject(items) ? split(items, entry.ids, codes, kept) : items;
     }
-    args = [entry.handle, shaped, options, byPosition(answered, entry.ids), recordByPosition(remembered, entry.ids)];
+    var record = null;
+    if (isPlainObject(remembered)) {
+      var states = remembered.states;
+      record = { v: remembered.v, states: isPlainObject(states) ? split(states, entry.ids, codes, state) : states, idsPerRequest: remembered.idsPerRequest };
+    }
+    args = [entry.handle, shaped, options, byPosition(answered, entry.ids), record];
   } catch (thrown) {
     throw boundary.unreadable(thrown);
   }
-  return boundary.serialise(args);
+  return { text: boundary.serialise(args), codes: codes };
 }
 
-// The Plan a layout stands for: positions become the registered ids, and
-// each template gets its id, title and kind (fields in the order of src/plan.rs).
+// The Plan a layout stands for: positions become the registered ids, numbers
+// become names, and each template gets its id, title and kind (fields in the
+// order of src/plan.rs).
 function expand(layout, entry) {
   var ids = entry.ids;
-  function idsOf(positions) {
-    var out = new Array(positions.length);
-    for (var i = 0; i < positions.length; i++) out[i] = ids[positions[i]];
+  var names = entry.names;
+  // The ids at the positions of `list` from index `from` on.
+  function idsOf(list, from) {
+    var out = new Array(list.length - from);
+    for (var i = from; i < list.length; i++) out[i - from] = ids[list[i]];
     return out;
   }
   var planned = new Array(entry.templates.length);
@@ -112,17 +161,18 @@ function expand(layout, entry) {
     var p = { id: t.id };
     if (t.title !== undefined) p.title = t.title;
     p.kind = t.kind;
-    p.state = layout.states[i];
-    if (layout.kept[i]) p.kept = layout.kept[i];
+    p.state = names.states[layout.states[i]];
+    var kept = layout.kept[i];
+    if (kept !== 0) p.kept = typeof kept === 'string' ? { choice: 'other', raw: kept } : { choice: names.kept[kept - 1] };
     planned[i] = p;
   }
   return {
     mainSwitch: layout.mainSwitch,
     idsPerRequest: layout.idsPerRequest,
     templates: planned,
-    batches: layout.batches.map(function (b) { return { kind: b.kind, ids: idsOf(b.ids), popup: b.popup }; }),
+    batches: layout.batches.map(function (b) { return { kind: names.kinds[b[0]], ids: idsOf(b, 2), popup: b[1] === 1 }; }),
     counts: layout.counts,
-    advice: layout.advice.map(function (a) { return { code: a.code, ids: idsOf(a.ids), message: a.message }; }),
+    advice: layout.advice.map(function (a) { return { code: names.advice[a[0]][0], ids: idsOf(a, 1), message: names.advice[a[0]][1] }; }),
   };
 }
 
@@ -130,15 +180,59 @@ function expand(layout, entry) {
 function plan(instance, templates, setting, options, answered, remembered) {
   var list = listOf(templates);
   var entry = registered(instance, list, false);
+  var input = planInput(entry, setting, options, answered, remembered);
   var layout;
   try {
-    layout = boundary.callText(instance, 'plan', planText(entry, setting, options, answered, remembered));
+    layout = boundary.callText(instance, 'plan', input.text, input.codes);
   } catch (error) {
     if (error.code !== 'templates-not-registered') throw error;
     entry = registered(instance, list, true);
-    layout = boundary.callText(instance, 'plan', planText(entry, setting, options, answered, remembered));
+    input = planInput(entry, setting, options, answered, remembered);
+    layout = boundary.callText(instance, 'plan', input.text, input.codes);
   }
   return expand(layout, entry);
 }
 
-module.exports = { TemplateList: TemplateList, plan: plan, STATE_LABELS: STATE_LABELS };
+// The members of a request's result that are about the request, not about a template id.
+var RESULT_FIELDS = ['errMsg', 'errCode', 'errmsg', 'errcode'];
+
+/**
+ * interpretResult(batch, result) on `instance`. The ids cross as positions
+ * ("0", "1", ...) and the answer's positions become the ids again: a result
+ * carries each id twice, both ways, and ids are long. A batch or result the
+ * module must judge (not an array of string ids, an id that could be taken
+ * for a position or a field) crosses as it is.
+ */
+function interpret(instance, batch, result) {
+  var ids;
+  var args;
+  try {
+    ids = isPlainObject(batch) ? batch.ids : batch;
+    args = [batch, result];
+    // A batch past the cap is left for serialise() to refuse before anything walks it.
+    if (Array.isArray(ids) && ids.length <= boundary.LIMITS.values && isPlainObject(result) && ids.every(function (id) {
+      return typeof id === 'string' && !/^\d+$/.test(id) && RESULT_FIELDS.indexOf(id) < 0;
+    })) {
+      var shaped = {};
+      RESULT_FIELDS.forEach(function (field) { if (hasOwn.call(result, field)) shaped[field] = result[field]; });
+      var positions = ids.map(function (id, i) {
+        if (hasOwn.call(result, id)) shaped[i] = result[id];
+        return String(i);
+      });
+      args = [isPlainObject(batch) ? { kind: batch.kind, ids: positions } : positions, shaped];
+    } else {
+      ids = null;
+    }
+  } catch (thrown) {
+    throw boundary.unreadable(thrown);
+  }
+  var outcome = boundary.call(instance, 'interpretResult', args);
+  if (!ids) return outcome;
+  var idOf = function (position) { return ids[position]; };
+  outcome.results.forEach(function (r) { r.id = ids[r.id]; });
+  outcome.accepted = outcome.accepted.map(idOf);
+  outcome.sends = outcome.sends.map(idOf);
+  return outcome;
+}
+
+module.exports = { TemplateList: TemplateList, plan: plan, interpret: interpret, STATE_LABELS: STATE_LABELS };
