@@ -161,7 +161,6 @@ pub fn scratch<R>(call: impl FnOnce() -> R) -> R {
 
 /// Runs `make` with its memory from the standard allocator: what it makes
 /// may outlive the call.
-#[cfg(feature = "subscribe")]
 pub fn lasting<R>(make: impl FnOnce() -> R) -> R {
     let was = ARENA.on.replace(false);
     let result = make();

@@ -321,79 +321,173 @@ pub fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u16>) {
 
 /// The answer of one call: `{"ok":value}` or `{"error":{code, kind, message, ...}}`.
 pub fn answer<T: Serialize>(result: &Result<T, Error>) -> Vec<u16> {
+    envelope(result, |value, out| write(value, out))
+}
+
+/// [`answer`] for a value written by [`Direct`] instead of serde.
+pub fn answer_direct<T: Direct>(result: &Result<T, Error>) -> Vec<u16> {
+    envelope(result, |value, out| value.write(&mut Text(out)))
+}
+
+fn envelope<T>(result: &Result<T, Error>, write_ok: impl FnOnce(&T, &mut Vec<u16>)) -> Vec<u16> {
     let mut out = Vec::with_capacity(1024);
     match result {
         Ok(value) => {
             text(&mut out, "{\"ok\":");
-            write(value, &mut out);
+            write_ok(value, &mut out);
         }
         Err(error) => {
             text(&mut out, "{\"error\":");
             write(error, &mut out);
         }
     }
-    out.push(u16::from(b'}'));
+    put(&mut out, u16::from(b'}'));
     out
 }
 
-fn text(out: &mut Vec<u16>, ascii: &str) {
-    out.extend(ascii.bytes().map(u16::from));
+/// A value written straight as JSON text. For the answers on the tap path:
+/// serde's plumbing per field runs interpreted on phones, and costs more
+/// there than the text it writes.
+pub trait Direct {
+    /// Writes the value.
+    fn write(&self, out: &mut Text<'_>);
 }
 
-/// Writes `value` as a JSON string. The module runs interpreted on phones
-/// without JIT, where every instruction per character counts: printable ASCII
-/// (ids, keys, names) takes one load and one store per character; anything
-/// else goes through [`escaped`].
+/// JSON text being written by a [`Direct`] value: the writer's pieces.
+pub struct Text<'a>(&'a mut Vec<u16>);
+
+impl Text<'_> {
+    /// Writes ASCII text as it is: punctuation, keys with their quotes.
+    pub fn raw(&mut self, ascii: &str) -> &mut Self {
+        text(self.0, ascii);
+        self
+    }
+
+    /// Writes a whole number (as [`write`] writes every number).
+    pub fn number(&mut self, n: usize) -> &mut Self {
+        number(self.0, n as f64);
+        self
+    }
+
+    /// Writes a JSON string.
+    pub fn string(&mut self, value: &str) -> &mut Self {
+        quoted(self.0, value);
+        self
+    }
+
+    /// Writes `[a,b,...]`, each item by `item`.
+    pub fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Self, &T)) -> &mut Self {
+        put(self.0, u16::from(b'['));
+        for (i, x) in items.iter().enumerate() {
+            if i > 0 {
+                put(self.0, u16::from(b','));
+            }
+            item(self, x);
+        }
+        put(self.0, u16::from(b']'));
+        self
+    }
+
+    /// Writes a value with serde.
+    pub fn serde<T: Serialize + ?Sized>(&mut self, value: &T) -> &mut Self {
+        write(value, self.0);
+        self
+    }
+}
+
+/// Appends one unit. Always inlined: at the size-optimised levels the module
+/// is built with, `Vec::push` is a call per unit, and on phones the module
+/// runs interpreted, where every instruction per character counts.
+#[inline(always)]
+fn put(out: &mut Vec<u16>, unit: u16) {
+    if out.len() == out.capacity() {
+        out.reserve(64);
+    }
+    // SAFETY: the capacity holds one more unit.
+    unsafe {
+        out.as_mut_ptr().add(out.len()).write(unit);
+        out.set_len(out.len() + 1);
+    }
+}
+
+fn text(out: &mut Vec<u16>, ascii: &str) {
+    let bytes = ascii.as_bytes();
+    out.reserve(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        put(out, u16::from(bytes[i]));
+        i += 1;
+    }
+}
+
+/// Writes a number: whole numbers exactly (up to 2^53, as JS has them),
+/// others cut to their whole part, `null` for what JSON has no number for.
+fn number(out: &mut Vec<u16>, v: f64) {
+    if v.is_finite() {
+        let n = v.trunc().clamp(-9.007_199_254_740_992e15, 9.007_199_254_740_992e15) as i64;
+        if n < 0 {
+            put(out, u16::from(b'-'));
+        }
+        // From the first digit, with no buffer to clear and no call per digit.
+        let mut rest = n.unsigned_abs();
+        let mut power = 1;
+        while power <= rest / 10 {
+            power *= 10;
+        }
+        loop {
+            put(out, u16::from(b'0') + (rest / power) as u16);
+            rest %= power;
+            if power == 1 {
+                break;
+            }
+            power /= 10;
+        }
+    } else {
+        text(out, "null");
+    }
+}
+
+/// Writes `value` as a JSON string: printable ASCII (ids, keys, names) one
+/// unit per byte, anything else through [`escaped`].
 fn quoted(out: &mut Vec<u16>, value: &str) {
     let bytes = value.as_bytes();
-    // The most a byte can take is 6 units (`\u001f`); 2 for the quotes.
-    out.reserve(bytes.len() * 6 + 2);
-    let start = out.len();
-    let spare = out.spare_capacity_mut();
-    spare[0].write(u16::from(b'"'));
-    let mut at = 1;
+    out.reserve(bytes.len() + 2);
+    put(out, u16::from(b'"'));
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
-            spare[at].write(u16::from(b));
-            at += 1;
+        if b >= 0x20 && b < 0x7f && b != b'"' && b != b'\\' {
+            put(out, u16::from(b));
             i += 1;
         } else {
-            let (read, wrote) = escaped(&value[i..], &mut spare[at..]);
-            i += read;
-            at += wrote;
+            i += escaped(out, &value[i..]);
         }
     }
-    spare[at].write(u16::from(b'"'));
-    // SAFETY: the units up to `at` were written above, within the reserved capacity.
-    unsafe { out.set_len(start + at + 1) };
+    put(out, u16::from(b'"'));
 }
 
-/// Writes the first character of `rest` (one that is not printable ASCII, or
-/// a quote or backslash) as JSON text units into `slots`: how many bytes it
-/// read and how many units it wrote.
-fn escaped(rest: &str, slots: &mut [std::mem::MaybeUninit<u16>]) -> (usize, usize) {
+/// Writes the first character of `rest` (a quote, a backslash, a control
+/// character or one past ASCII) as JSON text; how many bytes it took.
+fn escaped(out: &mut Vec<u16>, rest: &str) -> usize {
     let c = rest.chars().next().unwrap_or('\0');
-    let mut units = [0u16; 6];
-    let written: &[u16] = match c {
+    match c {
         '"' | '\\' => {
-            units[..2].copy_from_slice(&[u16::from(b'\\'), c as u16]);
-            &units[..2]
+            put(out, u16::from(b'\\'));
+            put(out, c as u16);
         }
         '\0'..='\u{1f}' => {
             let hex = b"0123456789abcdef";
-            for (k, unit) in [b'\\', b'u', b'0', b'0', hex[c as usize >> 4], hex[c as usize & 15]].into_iter().enumerate() {
-                units[k] = u16::from(unit);
+            for unit in [b'\\', b'u', b'0', b'0', hex[c as usize >> 4], hex[c as usize & 15]] {
+                put(out, u16::from(unit));
             }
-            &units
         }
-        _ => c.encode_utf16(&mut units),
-    };
-    for (slot, &unit) in slots.iter_mut().zip(written) {
-        slot.write(unit);
+        _ => {
+            for &unit in c.encode_utf16(&mut [0; 2]).iter() {
+                put(out, unit);
+            }
+        }
     }
-    (c.len_utf8(), written.len())
+    c.len_utf8()
 }
 
 /// The writer's error: never made by this crate's types.
@@ -428,7 +522,7 @@ pub struct Compound<'w, 'a> {
 impl Compound<'_, '_> {
     fn comma(&mut self) {
         if !self.first {
-            self.writer.out.push(u16::from(b','));
+            put(self.writer.out, u16::from(b','));
         }
         self.first = false;
     }
@@ -436,7 +530,7 @@ impl Compound<'_, '_> {
     fn member<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), WriteError> {
         self.comma();
         quoted(self.writer.out, key);
-        self.writer.out.push(u16::from(b':'));
+        put(self.writer.out, u16::from(b':'));
         value.serialize(&mut *self.writer)
     }
 
@@ -446,14 +540,14 @@ impl Compound<'_, '_> {
     }
 
     fn finish(self) -> Result<(), WriteError> {
-        self.writer.out.push(u16::from(self.close));
+        put(self.writer.out, u16::from(self.close));
         Ok(())
     }
 }
 
 impl<'w, 'a> Writer<'a> {
     fn open(&'w mut self, open: u8, close: u8) -> Compound<'w, 'a> {
-        self.out.push(u16::from(open));
+        put(self.out, u16::from(open));
         Compound { writer: self, first: true, close }
     }
 }
@@ -486,32 +580,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     /// Whole numbers up to 2^53 exactly; others (none of this crate's answers
     /// has one) as a whole number, and non-finite ones as `null`, as JSON.stringify does.
     fn serialize_f64(self, v: f64) -> Result<(), WriteError> {
-        if v.is_finite() {
-            let n = v.trunc().clamp(-9.007_199_254_740_992e15, 9.007_199_254_740_992e15) as i64;
-            if n < 0 {
-                self.out.push(u16::from(b'-'));
-            }
-            // Straight into the reserved units, from the last digit: no
-            // buffer to clear and no call per digit (this runs interpreted on phones).
-            let mut rest = n.unsigned_abs();
-            let mut width = 1;
-            let mut power = 10;
-            while rest >= power && width < 20 {
-                width += 1;
-                power = power.saturating_mul(10);
-            }
-            self.out.reserve(width);
-            let start = self.out.len();
-            let spare = self.out.spare_capacity_mut();
-            for slot in spare[..width].iter_mut().rev() {
-                slot.write(u16::from(b'0') + (rest % 10) as u16);
-                rest /= 10;
-            }
-            // SAFETY: the loop wrote the `width` units after `start`, within the reserved capacity.
-            unsafe { self.out.set_len(start + width) };
-        } else {
-            text(self.out, "null");
-        }
+        number(self.out, v);
         Ok(())
     }
     fn serialize_char(self, v: char) -> Result<(), WriteError> {
@@ -610,7 +679,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), WriteError> {
         self.comma();
         key.serialize(&mut *self.writer)?;
-        self.writer.out.push(u16::from(b':'));
+        put(self.writer.out, u16::from(b':'));
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {

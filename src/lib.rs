@@ -26,7 +26,7 @@ macro_rules! named {
     };
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "subscribe"))]
 mod arena;
 pub mod error;
 mod index;

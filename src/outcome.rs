@@ -4,6 +4,7 @@
 
 use crate::error::{from_wechat, wechat_answer, Error, ErrorKind, Known};
 use crate::index::Index;
+use crate::json::{Direct, Text};
 use crate::template::TemplateKind;
 use crate::value::Value;
 use serde::Serialize;
@@ -85,6 +86,30 @@ pub struct Outcome {
     pub sends: Vec<String>,
     /// How many of each answer.
     pub counts: OutcomeCounts,
+}
+
+/// Written as serde writes it (a test keeps the two equal), without serde's
+/// plumbing: this answer is on the tap path.
+impl Direct for Outcome {
+    fn write(&self, out: &mut Text<'_>) {
+        out.raw("{\"results\":").list(&self.results, |out, r| {
+            out.raw("{\"id\":").string(&r.id).raw(",\"status\":").string(r.status.name());
+            if let Some(raw) = &r.raw {
+                out.raw(",\"raw\":").string(raw);
+            }
+            out.raw("}");
+        });
+        let ids = |out: &mut Text<'_>, id: &String| {
+            out.string(id);
+        };
+        out.raw(",\"accepted\":").list(&self.accepted, ids);
+        out.raw(",\"sends\":").list(&self.sends, ids);
+        let c = &self.counts;
+        out.raw(",\"counts\":{\"accepted\":").number(c.accepted as usize);
+        out.raw(",\"rejected\":").number(c.rejected as usize).raw(",\"banned\":").number(c.banned as usize);
+        out.raw(",\"filtered\":").number(c.filtered as usize).raw(",\"unknown\":").number(c.unknown as usize);
+        out.raw(",\"missing\":").number(c.missing as usize).raw("}}");
+    }
 }
 
 /// Whether accepts of this batch (`{ kind }` of a plan batch) add sends to the
@@ -232,6 +257,14 @@ mod tests {
     }
     fn fail(text: &str) -> Error {
         interpret_fail(&json(text))
+    }
+
+    #[test]
+    fn an_outcome_is_written_as_serde_writes_it() {
+        let r = json(r#"{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject","c":"ban","d":"filter","e":"新值"}"#);
+        let o = interpret_result(&ids(&["a", "b", "c", "d", "e", "f\"引号"]), &r).unwrap();
+        let direct: serde_json::Value = serde_json::from_str(&String::from_utf16(&crate::json::answer_direct(&Ok(o.clone()))).unwrap()).unwrap();
+        assert_eq!(direct["ok"], serde_json::to_value(&o).unwrap());
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::plan::{layout, parse_answered, title_numbers, Known, Layout, Template
 use crate::setting::{parse_setting, KeptChoice};
 use crate::template::{parse_templates, Template, TemplateKind};
 use crate::value::Value;
-use serde::ser::{Serialize, SerializeStruct, Serializer};
+use crate::json::{Direct, Text};
 
 /// Numbers per template in a plan's typed array: `[kept, state, at]`. `kept`
 /// is 0 (none given here) or 1 + the choice's index in [`Names::kept`];
@@ -72,38 +72,40 @@ const NAMES: Names = Names { states: TemplateState::NAMES, kept: KeptChoice::COD
 /// batches: [[kind, popup (0 or 1), ...positions]], counts, advice: [[advice, ...positions]] }`,
 /// every name a number as [`Names`] gives it, and a kept choice without a
 /// number as its raw string.
-impl Serialize for Layout {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let states: Vec<usize> = self.states.iter().map(|s| *s as usize).collect();
-        let kept: Vec<Kept> = self.kept.iter().map(Kept).collect();
-        let batches: Vec<Vec<usize>> = self
-            .batches
-            .iter()
-            .map(|b| [b.kind as usize, usize::from(b.popup)].into_iter().chain(b.ids.iter().copied()).collect())
-            .collect();
-        let advice: Vec<Vec<usize>> = self.advice.iter().map(|(k, ids)| [*k].into_iter().chain(ids.iter().copied()).collect()).collect();
-        let mut s = serializer.serialize_struct("Layout", 7)?;
-        s.serialize_field("mainSwitch", &self.main_switch)?;
-        s.serialize_field("idsPerRequest", &self.ids_per_request)?;
-        s.serialize_field("states", &states)?;
-        s.serialize_field("kept", &kept)?;
-        s.serialize_field("batches", &batches)?;
-        s.serialize_field("counts", &self.counts)?;
-        s.serialize_field("advice", &advice)?;
-        s.end()
-    }
-}
-
-/// A kept choice in a layout: 0, its number, or its raw string.
-struct Kept<'a>(&'a Option<KeptChoice>);
-
-impl Serialize for Kept<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            None => serializer.serialize_u32(0),
-            Some(KeptChoice::Other(raw)) => serializer.serialize_str(raw),
-            Some(choice) => serializer.serialize_u64(choice.code().unwrap_or(0) as u64),
-        }
+impl Direct for Layout {
+    fn write(&self, out: &mut Text<'_>) {
+        out.raw("{\"mainSwitch\":").serde(&self.main_switch);
+        out.raw(",\"idsPerRequest\":").number(self.ids_per_request as usize);
+        out.raw(",\"states\":").list(&self.states, |out, state| {
+            out.number(*state as usize);
+        });
+        out.raw(",\"kept\":").list(&self.kept, |out, kept| match kept {
+            None => {
+                out.number(0);
+            }
+            Some(KeptChoice::Other(raw)) => {
+                out.string(raw);
+            }
+            Some(choice) => {
+                out.number(choice.code().unwrap_or(0));
+            }
+        });
+        out.raw(",\"batches\":").list(&self.batches, |out, b| {
+            out.raw("[").number(b.kind as usize).raw(",").number(usize::from(b.popup));
+            for &id in &b.ids {
+                out.raw(",").number(id);
+            }
+            out.raw("]");
+        });
+        out.raw(",\"counts\":").serde(&self.counts);
+        out.raw(",\"advice\":").list(&self.advice, |out, (k, ids)| {
+            out.raw("[").number(*k);
+            for &id in ids {
+                out.raw(",").number(id);
+            }
+            out.raw("]");
+        });
+        out.raw("}");
     }
 }
 
@@ -290,7 +292,8 @@ mod tests {
         assert_eq!(names["kinds"][2], "device");
         assert_eq!(names["advice"][4][0], "renew-silently");
         let args = json(r#"[1,{"itemSettings":{"0":"accept","1":"weird"}},null,null]"#);
-        let written = serde_json::to_value(registry.layout(&args, &[]).unwrap()).unwrap();
+        let written: serde_json::Value = serde_json::from_str(&String::from_utf16(&crate::json::answer_direct(&registry.layout(&args, &[]))).unwrap()).unwrap();
+        let written = &written["ok"];
         let expected = serde_json::json!({
             "mainSwitch": null, "idsPerRequest": 3,
             "states": [1, 0, 0], "kept": [1, "weird", 0],
@@ -298,7 +301,7 @@ mod tests {
             "counts": { "ask": 2, "topUp": 1, "keptRejected": 0, "banned": 0, "switchedOff": 0, "accepted": 0, "rejected": 0, "unsettled": 0 },
             "advice": [],
         });
-        assert_eq!(written, expected);
+        assert_eq!(*written, expected);
     }
 
     #[test]

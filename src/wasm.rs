@@ -7,23 +7,38 @@
 //! with native calls. Nothing here calls into JS, so no JS value (a throwing
 //! getter, a revoked Proxy) can unwind through wasm frames. No logic lives here.
 
-use crate::arena;
+#[cfg(feature = "subscribe")]
+use crate::arena::{self, scratch};
 use crate::error::Error;
 use crate::json;
 use crate::value::Value;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// Reads the arguments, calls `f`, writes the answer, all in the call's
-/// scratch memory (see [`arena`]).
+/// Reads the arguments, calls `f`, writes the answer.
 fn call<T: Serialize>(input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>) -> Box<[u16]> {
-    arena::scratch(|| {
+    call_with(json::answer, input, f)
+}
+
+/// [`call`], with the answer written by `answer`. In the page's module all of
+/// it is in the call's scratch memory (see [`arena`]).
+fn call_with<T>(answer: fn(&Result<T, Error>) -> Vec<u16>, input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>) -> Box<[u16]> {
+    scratch(|| {
         let mut args = None;
-        let answer = json::answer(&json::read(input).and_then(|read| f(args.insert(read))));
-        // The next call clears the arena at once: freeing the tree node by node would only cost time.
-        std::mem::forget(args);
+        let answer = answer(&json::read(input).and_then(|read| f(args.insert(read))));
+        if cfg!(feature = "subscribe") {
+            // The next call clears the arena at once: freeing the tree node by node would only cost time.
+            std::mem::forget(args);
+        }
         answer.into_boxed_slice()
     })
+}
+
+/// The send module keeps the standard allocator: it is off the tap path,
+/// and the arena would cost it a quarter of a KiB.
+#[cfg(not(feature = "subscribe"))]
+fn scratch<R>(call: impl FnOnce() -> R) -> R {
+    call()
 }
 
 #[cfg(feature = "subscribe")]
@@ -44,14 +59,14 @@ pub fn register_templates(input: &[u16]) -> Box<[u16]> {
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
 pub fn plan(input: &[u16], codes: &[f64]) -> Box<[u16]> {
-    TEMPLATES.with_borrow(|registry| call(input, |a| registry.layout(a, codes)))
+    TEMPLATES.with_borrow(|registry| call_with(json::answer_direct, input, |a| registry.layout(a, codes)))
 }
 
 /// `[batch, result]`: see [`crate::interpret_from_values`].
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen(js_name = interpretResult)]
 pub fn interpret_result(input: &[u16]) -> Box<[u16]> {
-    call(input, |a| crate::interpret_from_values(a.at(0), a.at(1)))
+    call_with(json::answer_direct, input, |a| crate::interpret_from_values(a.at(0), a.at(1)))
 }
 
 /// `[stored, changes, now]`: see [`crate::memory::merge_from_values`].
@@ -92,5 +107,5 @@ pub fn interpret_send(input: &[u16]) -> Box<[u16]> {
 /// The crate's version, as an answer (`{"ok":"0.1.0"}`).
 #[wasm_bindgen]
 pub fn version() -> Box<[u16]> {
-    arena::scratch(|| json::answer::<&str>(&Ok(env!("CARGO_PKG_VERSION"))).into_boxed_slice())
+    scratch(|| json::answer::<&str>(&Ok(env!("CARGO_PKG_VERSION"))).into_boxed_slice())
 }
