@@ -365,7 +365,11 @@ impl Text<'_> {
 
     /// Writes a whole number (as [`write`] writes every number).
     pub fn number(&mut self, n: usize) -> &mut Self {
-        number(self.0, n as f64);
+        if n < 10 {
+            put(self.0, u16::from(b'0') + n as u16);
+        } else {
+            digits(self.0, n as u64);
+        }
         self
     }
 
@@ -428,22 +432,27 @@ fn number(out: &mut Vec<u16>, v: f64) {
         if n < 0 {
             put(out, u16::from(b'-'));
         }
-        // From the first digit, with no buffer to clear and no call per digit.
-        let mut rest = n.unsigned_abs();
-        let mut power = 1;
-        while power <= rest / 10 {
-            power *= 10;
-        }
-        loop {
-            put(out, u16::from(b'0') + (rest / power) as u16);
-            rest %= power;
-            if power == 1 {
-                break;
-            }
-            power /= 10;
-        }
+        digits(out, n.unsigned_abs());
     } else {
         text(out, "null");
+    }
+}
+
+/// Writes the decimal digits of `n`, from the first, with no buffer to clear
+/// and no call per digit.
+fn digits(out: &mut Vec<u16>, n: u64) {
+    let mut rest = n;
+    let mut power = 1;
+    while power <= rest / 10 {
+        power *= 10;
+    }
+    loop {
+        put(out, u16::from(b'0') + (rest / power) as u16);
+        rest %= power;
+        if power == 1 {
+            break;
+        }
+        power /= 10;
     }
 }
 

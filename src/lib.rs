@@ -73,6 +73,17 @@ pub fn interpret_from_values(batch: &Value, result: &Value) -> Result<Outcome, E
     Ok(outcome)
 }
 
+/// [`interpret_from_values`] for a request named by position (see
+/// [`outcome::interpret_answers`]): `batch` gives the kind, `result` the
+/// result's own members, `answers` the answer for each id in order.
+pub fn interpret_positions(batch: &Value, result: &Value, answers: &Value) -> Result<Outcome, Error> {
+    let mut outcome = outcome::interpret_answers(result, answers)?;
+    if !outcome::batch_counts_sends(batch) {
+        outcome.sends.clear();
+    }
+    Ok(outcome)
+}
+
 /// Describes a template for sending: its keywords, their types and labels.
 /// This is what the JS `describeTemplate()` calls.
 pub fn describe_from_values(template: &Value) -> Result<send::SendTemplate, Error> {

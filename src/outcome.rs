@@ -142,6 +142,27 @@ pub fn parse_batch_ids(value: &Value) -> Result<Vec<String>, Error> {
 /// are ignored. A fail result (an `errCode`, or an `errMsg` without `:ok`) is
 /// returned as the [`Error`] that [`interpret_fail`] gives.
 pub fn interpret_result(batch: &[String], result: &Value) -> Result<Outcome, Error> {
+    let members = success_members(result)?;
+    let answers = Index::new(members.iter().map(|(id, _)| id.as_str()));
+    Ok(outcome(batch, &|i| answers.first(&batch[i]).map(|at| &members[at].1)))
+}
+
+/// [`interpret_result`] for a request named by position, as the JS side
+/// passes it: `answers[i]` is what the result held for the request's `i`-th
+/// id (`null` for nothing), and `result` holds the rest (`errMsg`,
+/// `errCode`). The outcome names the ids by position (`"0"`, `"1"`, ...).
+/// No id is looked up, so a request of any size takes time in proportion.
+pub fn interpret_answers(result: &Value, answers: &Value) -> Result<Outcome, Error> {
+    success_members(result)?;
+    let Value::Array(answers) = answers else {
+        return Err(Error::shape("batch-bad-ids", "the answers by position", "an array", answers, "pass the answers in the request's order"));
+    };
+    let positions: Vec<String> = (0..answers.len()).map(|i| crate::error::decimal(i as i64)).collect();
+    Ok(outcome(&positions, &|i| answers.get(i)))
+}
+
+/// The members of a success result, or the error a fail result stands for.
+fn success_members(result: &Value) -> Result<&[(String, Value)], Error> {
     let Value::Object(members) = result else {
         let advice = "pass the object your success or fail callback received";
         return Err(Error::shape("result-not-an-object", "the request's result", "an object", result, advice));
@@ -151,14 +172,19 @@ pub fn interpret_result(batch: &[String], result: &Value) -> Result<Outcome, Err
     if failed_code || (!err_msg.is_empty() && !err_msg.ends_with(":ok")) {
         return Err(interpret_fail(result));
     }
-    let answers = Index::new(members.iter().map(|(id, _)| id.as_str()));
-    let answer = |id: &str| answers.first(id).map(|i| &members[i].1).filter(|v| **v != Value::Null);
+    Ok(members)
+}
+
+/// The outcome for the request `batch`, where `answer(i)` is what the result
+/// holds for `batch[i]`.
+fn outcome<'a>(batch: &[String], answer: &dyn Fn(usize) -> Option<&'a Value>) -> Outcome {
     let mut counts = OutcomeCounts::default();
     let mut accepted = Vec::new();
     let results = batch
         .iter()
-        .map(|id| {
-            let raw = answer(id).map(|v| v.as_str().unwrap_or(v.describe()).to_owned());
+        .enumerate()
+        .map(|(i, id)| {
+            let raw = answer(i).filter(|v| **v != Value::Null).map(|v| v.as_str().unwrap_or(v.describe()).to_owned());
             let status = raw.as_deref().map_or(Status::Missing, Status::from_raw);
             *match status {
                 Status::Accept => &mut counts.accepted,
@@ -174,7 +200,7 @@ pub fn interpret_result(batch: &[String], result: &Value) -> Result<Outcome, Err
             TemplateResult { id: id.clone(), status, raw }
         })
         .collect();
-    Ok(Outcome { results, sends: accepted.clone(), accepted, counts })
+    Outcome { results, sends: accepted.clone(), accepted, counts }
 }
 
 use ErrorKind as K;
@@ -265,6 +291,22 @@ mod tests {
         let o = interpret_result(&ids(&["a", "b", "c", "d", "e", "f\"引号"]), &r).unwrap();
         let direct: serde_json::Value = serde_json::from_str(&String::from_utf16(&crate::json::answer_direct(&Ok(o.clone()))).unwrap()).unwrap();
         assert_eq!(direct["ok"], serde_json::to_value(&o).unwrap());
+    }
+
+    #[test]
+    fn answers_by_position_interpret_as_the_result_by_id() {
+        let r = json(r#"{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject","d":7,"e":null}"#);
+        let by_id = interpret_result(&ids(&["a", "b", "c", "d", "e"]), &r).unwrap();
+        let fields = json(r#"{"errMsg":"requestSubscribeMessage:ok"}"#);
+        let by_position = interpret_answers(&fields, &json(r#"["acceptWithAlert","reject",null,7,null]"#)).unwrap();
+        assert_eq!(by_position.counts, by_id.counts);
+        assert_eq!(by_position.accepted, ["0"]);
+        for (p, i) in by_position.results.iter().zip(&by_id.results) {
+            assert_eq!((p.status, &p.raw), (i.status, &i.raw));
+        }
+        let failed = json(r#"{"errMsg":"requestSubscribeMessage:fail","errCode":20004}"#);
+        assert_eq!(interpret_answers(&failed, &json("[]")).unwrap_err().code, "main-switch-off");
+        assert_eq!(interpret_answers(&fields, &json("{}")).unwrap_err().code, "batch-bad-ids");
     }
 
     #[test]

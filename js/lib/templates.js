@@ -197,31 +197,28 @@ function plan(instance, templates, setting, options, answered, remembered) {
 var RESULT_FIELDS = ['errMsg', 'errCode', 'errmsg', 'errcode'];
 
 /**
- * interpretResult(batch, result) on `instance`. The ids cross as positions
- * ("0", "1", ...) and the answer's positions become the ids again: a result
- * carries each id twice, both ways, and ids are long. A batch or result the
- * module must judge (not an array of string ids, an id that could be taken
- * for a position or a field) crosses as it is.
+ * interpretResult(batch, result) on `instance`. A request of string ids
+ * crosses by position: the result's answer for each id in the request's
+ * order, and its own fields apart; the outcome's positions become the ids
+ * again. A result carries each id twice, both ways, and ids are long; and
+ * nothing needs looking up. Anything else crosses as it is, for the module
+ * to judge.
  */
 function interpret(instance, batch, result) {
   var ids;
   var args;
   try {
     ids = isPlainObject(batch) ? batch.ids : batch;
-    args = [batch, result];
     // A batch past the cap is left for serialise() to refuse before anything walks it.
-    if (Array.isArray(ids) && ids.length <= boundary.LIMITS.values && isPlainObject(result) && ids.every(function (id) {
-      return typeof id === 'string' && !/^\d+$/.test(id) && RESULT_FIELDS.indexOf(id) < 0;
-    })) {
-      var shaped = {};
-      RESULT_FIELDS.forEach(function (field) { if (hasOwn.call(result, field)) shaped[field] = result[field]; });
-      var positions = ids.map(function (id, i) {
-        if (hasOwn.call(result, id)) shaped[i] = result[id];
-        return String(i);
-      });
-      args = [isPlainObject(batch) ? { kind: batch.kind, ids: positions } : positions, shaped];
+    if (Array.isArray(ids) && ids.length <= boundary.LIMITS.values && isPlainObject(result) &&
+        ids.every(function (id) { return typeof id === 'string'; })) {
+      var fields = {};
+      RESULT_FIELDS.forEach(function (field) { if (hasOwn.call(result, field)) fields[field] = result[field]; });
+      var answers = ids.map(function (id) { return hasOwn.call(result, id) ? result[id] : null; });
+      args = [isPlainObject(batch) ? { kind: batch.kind } : null, fields, answers];
     } else {
       ids = null;
+      args = [batch, result];
     }
   } catch (thrown) {
     throw boundary.unreadable(thrown);
@@ -229,7 +226,7 @@ function interpret(instance, batch, result) {
   var outcome = boundary.call(instance, 'interpretResult', args);
   if (!ids) return outcome;
   var idOf = function (position) { return ids[position]; };
-  outcome.results.forEach(function (r) { r.id = ids[r.id]; });
+  outcome.results.forEach(function (r, i) { r.id = ids[i]; });
   outcome.accepted = outcome.accepted.map(idOf);
   outcome.sends = outcome.sends.map(idOf);
   return outcome;
