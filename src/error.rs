@@ -218,6 +218,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn decimals_are_as_rust_formats_them() {
+        for n in [0, 7, 10, 99, 12345, -1, -40001, i64::MAX, i64::MIN] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+    }
+
+    #[test]
     fn the_js_error_type_has_the_same_sentence_for_every_kind() {
         let js = include_str!("../js/lib/error.js");
         for kind in ErrorKind::ALL {

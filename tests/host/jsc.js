@@ -17,6 +17,7 @@ var engine = {
   reference: null,
   nodeBuild: null,
   memoryUsage: null,
+  gc: function () { gc(); },
   cloud: null,
   // An exception thrown from a timer is what makes the shell exit non-zero.
   finish: function (failed) {

@@ -29,6 +29,9 @@ const engine = {
   // Only Node has the Node build (js/node_dist), which the fuzz test calls too.
   nodeBuild: () => require(path.resolve('js/node_dist/index.js')),
   memoryUsage: () => process.memoryUsage().rss,
+  // A full garbage collection, where the engine offers one (node --expose-gc): the benchmark
+  // starts each sample with no garbage left from the last.
+  gc: typeof global.gc === 'function' ? () => global.gc() : null,
   // Only Node runs the demo's cloud function (against the emulated wx-server-sdk).
   cloud: {
     call: (name, data) => require(path.resolve('miniprogram-demo/cloudfunctions', name, 'index.js')).main(data),
