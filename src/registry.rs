@@ -15,7 +15,8 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::memory::{code_index, Record, Remembered, RECORD_VERSION};
-use crate::options::parse_options;
+use crate::options::{parse_options, PlanOptions};
+use std::cell::Cell;
 use crate::plan::{layout, parse_answered, title_numbers, Known, Layout, TemplateState, ADVICE};
 use crate::setting::{parse_setting, KeptChoice};
 use crate::template::{parse_templates, Template, TemplateKind};
@@ -31,12 +32,15 @@ pub const CODES_PER_TEMPLATE: usize = 3;
 /// How many lists are kept; registering one more forgets the oldest.
 pub const KEPT_LISTS: usize = 8;
 
-/// The lists registered so far, newest last.
+/// The lists registered so far, newest last, and the options of the last plan.
 #[derive(Debug, Default)]
 pub struct Registry {
     /// Handle, templates, and their title numbers (see [`title_numbers`]).
     lists: Vec<(u32, Vec<Template>, Vec<Option<usize>>)>,
     last: u32,
+    /// The options the last plan made was made with: a plan may say it has the
+    /// same ones, but for `now` (a page plans with the same client facts every time).
+    options: Cell<Option<PlanOptions>>,
 }
 
 /// A registered list: its handle, and its templates as read (what later
@@ -135,7 +139,8 @@ impl Registry {
     }
 
     /// Plans for a registered list, by position: `args` is `[handle, setting,
-    /// options, answered, remembered]`, where `setting.itemSettings`,
+    /// options, answered, remembered, as_before]` (`as_before`: see
+    /// [`Registry::options`]), where `setting.itemSettings`,
     /// `answered` and `remembered.states` (a stored record, see
     /// [`crate::memory`]) are keyed by template position (`"0"`, `"1"`, ...)
     /// instead of id; keys that are no position of the list are ignored, as
@@ -145,7 +150,7 @@ impl Registry {
     pub fn layout(&self, args: &Value, codes: &[f64]) -> Result<Layout, Error> {
         let (templates, titles) = self.templates(args.at(0))?;
         let setting = parse_setting(args.at(1))?;
-        let options = parse_options(args.at(2))?;
+        let options = self.options(args.at(2), args.at(5))?;
         let mut known = Vec::new();
         known.resize_with(templates.len(), Known::default);
         for (key, choice) in setting.item_settings {
@@ -166,7 +171,27 @@ impl Registry {
         }
         apply_codes(&mut known, codes, Record::version(args.at(4)) == Some(RECORD_VERSION))?;
         let learned = remembered.ids_per_request.map(|l| l.ids as usize);
-        layout(templates, titles, setting.main_switch, known, learned, &options)
+        let planned = layout(templates, titles, setting.main_switch, known, learned, &options)?;
+        // Kept only when the plan is made, as the JS side keeps what it sent.
+        self.options.set(Some(options));
+        Ok(planned)
+    }
+}
+
+impl Registry {
+    /// The plan's options: as given, or, when `as_before` is `true`, those of
+    /// the last plan with `now` as given (`given` is then `{ now }`).
+    fn options(&self, given: &Value, as_before: &Value) -> Result<PlanOptions, Error> {
+        let mut options = parse_options(given)?;
+        if *as_before == Value::Bool(true) {
+            let now = options.now;
+            options = self.options.get().ok_or_else(|| {
+                let message = "the plan said its options were those of the last plan, and this module has made none".to_owned();
+                Error::new("options-not-kept", ErrorKind::Internal, true, message, "plan again with the options in full (the JS side does this by itself)")
+            })?;
+            options.now = now;
+        }
+        Ok(options)
     }
 }
 
@@ -302,6 +327,22 @@ mod tests {
             "advice": [],
         });
         assert_eq!(*written, expected);
+    }
+
+    #[test]
+    fn options_as_before_are_the_last_plans_with_a_new_now() {
+        let mut registry = Registry::default();
+        registry.register(&json(r#"["a","b"]"#)).unwrap();
+        let e = registry.layout(&json(r#"[1,null,{"now":5},null,null,true]"#), &[]).unwrap_err();
+        assert_eq!((e.code, e.kind, e.retryable), ("options-not-kept", ErrorKind::Internal, true));
+        let full = registry.layout(&json(r#"[1,null,{"idsPerRequest":1,"now":5}]"#), &[]).unwrap();
+        assert_eq!(full.batches.len(), 2);
+        let before = registry.layout(&json(r#"[1,null,{"now":6},null,null,true]"#), &[]).unwrap();
+        assert_eq!(before, full, "idsPerRequest 1 is kept");
+        assert_eq!(registry.options.get().and_then(|o| o.now), Some(6.0));
+        // A plan that fails keeps nothing, as the JS side keeps nothing of it.
+        assert!(registry.layout(&json(r#"[1,null,{"idsPerRequest":2},[]]"#), &[]).is_err());
+        assert_eq!(registry.layout(&json(r#"[1,null,{"now":7},null,null,true]"#), &[]).unwrap().ids_per_request, 1);
     }
 
     #[test]

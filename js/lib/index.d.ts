@@ -133,7 +133,7 @@ export type ErrorCode =
   | 'mixed-template-kinds' | 'network-list-failed' | 'network-subscribe-failed' | 'no-quota'
   | 'no-tap-gesture' | 'not-initialised' | 'options-bad-ids-per-request' | 'options-bad-now'
   | 'options-bad-platform' | 'options-bad-version' | 'options-not-an-object' | 'page-not-released' | 'plain-wasm-not-shipped'
-  | 'plan-bad-codes'
+  | 'plan-bad-codes' | 'options-not-kept'
   | 'popup-not-shown' | 'request-still-open' | 'result-not-an-object' | 'send-bad-field' | 'send-module-not-shipped'
   | 'send-bad-openid' | 'send-bad-page' | 'send-bad-request' | 'send-missing-field'
   | 'send-options-bad' | 'send-response-bad' | 'send-template-bad' | 'send-template-bad-enum'

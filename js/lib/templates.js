@@ -94,9 +94,10 @@ function codesOf(names) {
 /** Numbers per template in a plan's Float64Array: [kept, state, at] (src/registry.rs). */
 var CODES_PER_TEMPLATE = 3;
 
-// The object `object` keyed by the list's ids, split: what `code` gives a
-// number for goes into `codes` (at `slot` of each template's numbers), the
-// rest stays, keyed by position, in the object returned.
+// The object `object` keyed by the list's ids, split: what `code(value,
+// codes, at)` writes a number for goes into `codes` (`at` being where the
+// template's numbers start); the rest stays, keyed by position, in the
+// object returned.
 function split(object, ids, codes, code) {
   var rest = {};
   for (var i = 0; i < ids.length; i++) {
@@ -107,8 +108,29 @@ function split(object, ids, codes, code) {
   return rest;
 }
 
-// The plan's input: its JSON text and its numbers.
-function planInput(entry, setting, options, answered, remembered) {
+// The client facts among a plan's options (all but `now`).
+var CLIENT_FACTS = ['idsPerRequest', 'baseLibrary', 'wechatVersion', 'platform'];
+
+// The client facts of `options` as one key, when it holds nothing but them
+// (as primitives) and `now`; else null. A plan whose key is that of the last
+// plan made on the instance sends only `now` (src/registry.rs keeps the rest).
+function factsKey(options) {
+  if (!isPlainObject(options)) return null;
+  var keys = Object.keys(options);
+  for (var i = 0; i < keys.length; i++) {
+    if (keys[i] !== 'now' && CLIENT_FACTS.indexOf(keys[i]) < 0) return null;
+  }
+  var key = '';
+  for (var j = 0; j < CLIENT_FACTS.length; j++) {
+    var value = options[CLIENT_FACTS[j]];
+    if (value !== undefined && typeof value !== 'string' && typeof value !== 'number') return null;
+    key += typeof value + ':' + value + '|';
+  }
+  return key;
+}
+
+// The plan's input: its JSON text, its numbers, and its options' key.
+function planInput(instance, entry, setting, options, answered, remembered) {
   var codes = new Float64Array(entry.ids.length * CODES_PER_TEMPLATE);
   function kept(value, out, at) {
     var code = typeof value === 'string' && entry.keptCodes[value];
@@ -136,11 +158,14 @@ function planInput(entry, setting, options, answered, remembered) {
       var states = remembered.states;
       record = { v: remembered.v, states: isPlainObject(states) ? split(states, entry.ids, codes, state) : states, idsPerRequest: remembered.idsPerRequest };
     }
-    args = [entry.handle, shaped, options, byPosition(answered, entry.ids), record];
+    var key = factsKey(options);
+    var asBefore = key !== null && key === instance.planFacts;
+    args = [entry.handle, shaped, asBefore ? { now: options.now } : options, byPosition(answered, entry.ids), record];
+    if (asBefore) args.push(true);
   } catch (thrown) {
     throw boundary.unreadable(thrown);
   }
-  return { text: boundary.serialise(args), codes: codes };
+  return { text: boundary.serialise(args), codes: codes, key: key };
 }
 
 // The Plan a layout stands for: positions become the registered ids, numbers
@@ -180,17 +205,19 @@ function expand(layout, entry) {
 function plan(instance, templates, setting, options, answered, remembered) {
   var list = listOf(templates);
   var entry = registered(instance, list, false);
-  var input = planInput(entry, setting, options, answered, remembered);
-  var layout;
-  try {
-    layout = boundary.callText(instance, 'plan', input.text, input.codes);
-  } catch (error) {
-    if (error.code !== 'templates-not-registered') throw error;
-    entry = registered(instance, list, true);
-    input = planInput(entry, setting, options, answered, remembered);
-    layout = boundary.callText(instance, 'plan', input.text, input.codes);
+  for (var attempt = 0; ; attempt++) {
+    var input = planInput(instance, entry, setting, options, answered, remembered);
+    try {
+      var layout = boundary.callText(instance, 'plan', input.text, input.codes);
+      instance.planFacts = input.key;
+      return expand(layout, entry);
+    } catch (error) {
+      // What the module no longer holds is sent again, once each.
+      if (attempt < 2 && error.code === 'templates-not-registered') entry = registered(instance, list, true);
+      else if (attempt < 2 && error.code === 'options-not-kept') instance.planFacts = null;
+      else throw error;
+    }
   }
-  return expand(layout, entry);
 }
 
 // The members of a request's result that are about the request, not about a template id.

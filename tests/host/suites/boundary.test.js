@@ -145,3 +145,35 @@ test('nesting is refused at the first level past 24, as the module counts it, be
     assert.equal(r.wxs.interpretResult(['a'], { errMsg: 'requestSubscribeMessage:ok', a: 'accept' }).accepted[0], 'a');
   });
 });
+
+test('a plan with the same client facts sends only the time, and one with other facts plans by those', function () {
+  return loaded().then(function (r) {
+    var boundary = r.host.require('wx-subscribe/boundary.js');
+    var callText = boundary.callText;
+    var texts = [];
+    boundary.callText = function (instance, name, text) {
+      if (name === 'plan') texts.push(text);
+      return callText.apply(this, arguments);
+    };
+    var list = r.wxs.templates(['a', 'b', 'c', 'd']);
+    var facts = { idsPerRequest: 1, baseLibrary: '3.5.0', wechatVersion: '8.0.50', platform: 'ios' };
+    function planWith(extra, remembered) {
+      return r.wxs.plan(list, { mainSwitch: true }, Object.assign({}, facts, extra), null, remembered);
+    }
+    assert.equal(planWith({ now: 1 }).batches.length, 4, 'idsPerRequest 1: four taps');
+    assert.equal(planWith({ now: 2 }).batches.length, 4, 'the same facts, sent as before');
+    assert.ok(texts[0].indexOf('"baseLibrary":"3.5.0"') > 0 && texts[1].indexOf('baseLibrary') < 0, texts[1]);
+    assert.ok(/\{"now":2\}.*,true\]$/.test(texts[1]), texts[1]);
+    assert.equal(planWith({ now: 3, idsPerRequest: 3 }).batches.length, 2, 'other facts are sent in full');
+    assert.ok(texts[2].indexOf('"idsPerRequest":3') > 0, texts[2]);
+    assert.equal(planWith({ now: 4, idsPerRequest: 3 }).batches.length, 2);
+    assert.equal(planWith({ now: 5, platform: 'android' }).batches.length, 4);
+    // The time still counts when the facts are as before: a ban learned a day ago holds, one of 8 days does not.
+    var day = 24 * 3600 * 1000;
+    var remembered = { v: 2, states: { a: { state: 'banned', at: 0 } } };
+    assert.equal(planWith({ now: day }, remembered).templates[0].state, 'banned');
+    assert.equal(planWith({ now: 8 * day }, remembered).templates[0].state, 'ask');
+    assert.ok(/,true\]$/.test(texts[texts.length - 1]));
+    boundary.callText = callText;
+  });
+});
