@@ -191,16 +191,20 @@ pub(crate) fn from_wechat(table: &[Known], err_code: Option<i32>, err_msg: Optio
 /// A whole number in decimal, without the formatting machinery (it is large in wasm).
 pub(crate) fn decimal(n: i64) -> String {
     let mut text = String::new();
-    let mut rest = n.unsigned_abs();
+    if n < 0 {
+        text.push('-');
+    }
+    let rest = n.unsigned_abs();
+    let mut power = 1;
+    while power <= rest / 10 {
+        power *= 10;
+    }
     loop {
-        text.insert(0, char::from(b'0' + (rest % 10) as u8));
-        rest /= 10;
-        if rest == 0 {
+        text.push(char::from(b'0' + (rest / power % 10) as u8));
+        if power == 1 {
             break;
         }
-    }
-    if n < 0 {
-        text.insert(0, '-');
+        power /= 10;
     }
     text
 }
