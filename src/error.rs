@@ -117,6 +117,26 @@ pub struct Error {
     pub field: Option<String>,
 }
 
+/// Written as serde writes it (a test keeps the two equal), without serde's
+/// plumbing: every call's error goes this way.
+impl crate::json::Direct for Error {
+    fn write(&self, out: &mut crate::json::Text<'_>) {
+        out.raw("{\"code\":").string(self.code).raw(",\"kind\":").string(self.kind.name());
+        out.raw(",\"message\":").string(&self.message).raw(",\"advice\":").string(self.advice);
+        out.raw(",\"userMessage\":").string(self.user_message).raw(",\"retryable\":").bool(self.retryable);
+        if let Some(code) = self.err_code {
+            out.raw(",\"errCode\":").float(code.into());
+        }
+        if let Some(message) = &self.err_msg {
+            out.raw(",\"errMsg\":").string(message);
+        }
+        if let Some(field) = &self.field {
+            out.raw(",\"field\":").string(field);
+        }
+        out.raw("}");
+    }
+}
+
 impl Error {
     /// An error that did not come from WeChat (no `errCode`, `errMsg` or field).
     pub fn new(code: &'static str, kind: ErrorKind, retryable: bool, message: String, advice: &'static str) -> Error {
@@ -220,6 +240,17 @@ impl std::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_is_written_as_serde_writes_it() {
+        let mut full = Error::new("too-many-ids", ErrorKind::Batch, true, "a \"quoted\" 消息".to_owned(), "advice");
+        (full.err_code, full.err_msg, full.field) = (Some(-20003), Some("requestSubscribeMessage:fail".to_owned()), Some("data.thing1".to_owned()));
+        for error in [Error::input("input-unreadable", "bare".to_owned(), "pass data"), full] {
+            let text = String::from_utf16(&crate::json::answer_direct::<&str>(&Err(error.clone()))).unwrap();
+            let written: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(written["error"], serde_json::to_value(&error).unwrap());
+        }
+    }
 
     #[test]
     fn decimals_are_as_rust_formats_them() {

@@ -338,7 +338,7 @@ fn envelope<T>(result: &Result<T, Error>, write_ok: impl FnOnce(&T, &mut Vec<u16
         }
         Err(error) => {
             text(&mut out, "{\"error\":");
-            write(error, &mut out);
+            error.write(&mut Text(&mut out));
         }
     }
     put(&mut out, u16::from(b'}'));
@@ -351,6 +351,12 @@ fn envelope<T>(result: &Result<T, Error>, write_ok: impl FnOnce(&T, &mut Vec<u16
 pub trait Direct {
     /// Writes the value.
     fn write(&self, out: &mut Text<'_>);
+}
+
+impl Direct for &str {
+    fn write(&self, out: &mut Text<'_>) {
+        out.string(self);
+    }
 }
 
 /// JSON text being written by a [`Direct`] value: the writer's pieces.
@@ -373,6 +379,17 @@ impl Text<'_> {
         self
     }
 
+    /// Writes any number (as [`write`] writes every number).
+    pub fn float(&mut self, n: f64) -> &mut Self {
+        number(self.0, n);
+        self
+    }
+
+    /// Writes `true` or `false`.
+    pub fn bool(&mut self, b: bool) -> &mut Self {
+        self.raw(if b { "true" } else { "false" })
+    }
+
     /// Writes a JSON string.
     pub fn string(&mut self, value: &str) -> &mut Self {
         quoted(self.0, value);
@@ -392,11 +409,6 @@ impl Text<'_> {
         self
     }
 
-    /// Writes a value with serde.
-    pub fn serde<T: Serialize + ?Sized>(&mut self, value: &T) -> &mut Self {
-        write(value, self.0);
-        self
-    }
 }
 
 /// Appends one unit. Always inlined: at the size-optimised levels the module

@@ -15,6 +15,7 @@
 //!   (the newest); a record that is not a valid record reads as empty.
 
 use crate::index::{heapsort, Index};
+use crate::json::{Direct, Text};
 use crate::options::DEFAULT_IDS_PER_REQUEST;
 use crate::plan::TemplateState;
 use crate::value::Value;
@@ -273,6 +274,27 @@ impl Serialize for Record {
     }
 }
 
+/// Written as its `Serialize` writes it (a test keeps the two equal), without
+/// serde's plumbing: the page's module writes every answer this way.
+impl Direct for Record {
+    fn write(&self, out: &mut Text<'_>) {
+        out.raw("{\"v\":").number(RECORD_VERSION as usize).raw(",\"states\":{");
+        for (i, (id, r)) in self.states.iter().enumerate() {
+            out.raw(if i > 0 { "," } else { "" }).string(id).raw(":{\"state\":").string(r.state.name());
+            out.raw(",\"at\":").float(r.at).raw("}");
+        }
+        out.raw("},\"pending\":{");
+        for (i, (id, n)) in self.pending.iter().enumerate() {
+            out.raw(if i > 0 { "," } else { "" }).string(id).raw(":").number(*n as usize);
+        }
+        out.raw("}");
+        if let Some(l) = self.ids_per_request {
+            out.raw(",\"idsPerRequest\":{\"ids\":").number(l.ids as usize).raw(",\"at\":").float(l.at).raw("}");
+        }
+        out.raw("}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,9 +304,15 @@ mod tests {
     }
     const NOW: f64 = 1_790_000_000_000.0;
 
+    /// The merged record as the module answers it, checked equal to its `Serialize`.
     fn merged(stored: &str, changes: &str, now: f64) -> String {
         let record = merge_from_values(&json(&format!("[{stored},{changes},{now}]"))).unwrap();
-        serde_json::to_string(&record).unwrap()
+        let serde = serde_json::to_string(&record).unwrap();
+        // Read back as this crate reads JSON (numbers as f64: serde_json writes `1.0` where JS writes `1`).
+        let direct = crate::json::read(&crate::json::answer_direct(&Ok(record))).unwrap();
+        let units: Vec<u16> = serde.encode_utf16().collect();
+        assert_eq!(direct.get("ok"), Some(&crate::json::read(&units).unwrap()));
+        serde
     }
 
     #[test]

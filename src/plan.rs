@@ -46,7 +46,8 @@ impl TemplateState {
 
     /// The state named `name` (as [`TemplateState::name`] gives it), if any.
     pub fn from_name(name: &str) -> Option<TemplateState> {
-        TemplateState::ALL.into_iter().find(|s| s.name() == name)
+        let at = TemplateState::NAMES.iter().position(|n| *n == name)?;
+        TemplateState::ALL.get(at).copied()
     }
 
     /// Whether a template in this state goes into a batch.

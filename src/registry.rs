@@ -45,7 +45,8 @@ pub struct Registry {
 
 /// A registered list: its handle, and its templates as read (what later
 /// calls' positions refer to, and what the JS side fills a layout in with).
-#[derive(Debug, serde::Serialize)]
+/// Written as `{ handle, templates: [{ id, title?, kind }], names }`.
+#[derive(Debug)]
 pub struct Registered<'a> {
     /// The handle later plans pass.
     pub handle: u32,
@@ -56,8 +57,9 @@ pub struct Registered<'a> {
 }
 
 /// What the numbers in a plan's input and [`Layout`] stand for: the index
-/// in each list (1 + the index where 0 means none).
-#[derive(Debug, serde::Serialize)]
+/// in each list (1 + the index where 0 means none). Written as
+/// `{ states, kept, kinds, advice: [[code, message]] }`.
+#[derive(Debug)]
 pub struct Names {
     /// Template states ([`TemplateState`]).
     pub states: &'static [&'static str],
@@ -71,6 +73,27 @@ pub struct Names {
 
 const NAMES: Names = Names { states: TemplateState::NAMES, kept: KeptChoice::CODED_NAMES, kinds: TemplateKind::NAMES, advice: ADVICE };
 
+impl Direct for Registered<'_> {
+    fn write(&self, out: &mut Text<'_>) {
+        out.raw("{\"handle\":").number(self.handle as usize).raw(",\"templates\":").list(self.templates, |out, t| {
+            out.raw("{\"id\":").string(&t.id);
+            if let Some(title) = &t.title {
+                out.raw(",\"title\":").string(title);
+            }
+            out.raw(",\"kind\":").string(t.kind.name()).raw("}");
+        });
+        let names = |out: &mut Text<'_>, name: &&str| {
+            out.string(name);
+        };
+        let n = &self.names;
+        out.raw(",\"names\":{\"states\":").list(n.states, names).raw(",\"kept\":").list(&n.kept, names);
+        out.raw(",\"kinds\":").list(n.kinds, names).raw(",\"advice\":").list(&n.advice, |out, (code, message)| {
+            out.raw("[").string(code).raw(",").string(message).raw("]");
+        });
+        out.raw("}}");
+    }
+}
+
 /// A layout as a plan answers it:
 /// `{ mainSwitch, idsPerRequest, states: [state], kept: [0 | choice | raw],
 /// batches: [[kind, popup (0 or 1), ...positions]], counts, advice: [[advice, ...positions]] }`,
@@ -78,7 +101,11 @@ const NAMES: Names = Names { states: TemplateState::NAMES, kept: KeptChoice::COD
 /// number as its raw string.
 impl Direct for Layout {
     fn write(&self, out: &mut Text<'_>) {
-        out.raw("{\"mainSwitch\":").serde(&self.main_switch);
+        out.raw("{\"mainSwitch\":");
+        match self.main_switch {
+            Some(on) => out.bool(on),
+            None => out.raw("null"),
+        };
         out.raw(",\"idsPerRequest\":").number(self.ids_per_request as usize);
         out.raw(",\"states\":").list(&self.states, |out, state| {
             out.number(*state as usize);
@@ -101,7 +128,11 @@ impl Direct for Layout {
             }
             out.raw("]");
         });
-        out.raw(",\"counts\":").serde(&self.counts);
+        let c = &self.counts;
+        out.raw(",\"counts\":{\"ask\":").number(c.ask as usize).raw(",\"topUp\":").number(c.top_up as usize);
+        out.raw(",\"keptRejected\":").number(c.kept_rejected as usize).raw(",\"banned\":").number(c.banned as usize);
+        out.raw(",\"switchedOff\":").number(c.switched_off as usize).raw(",\"accepted\":").number(c.accepted as usize);
+        out.raw(",\"rejected\":").number(c.rejected as usize).raw(",\"unsettled\":").number(c.unsettled as usize).raw("}");
         out.raw(",\"advice\":").list(&self.advice, |out, (k, ids)| {
             out.raw("[").number(*k);
             for &id in ids {
@@ -312,7 +343,10 @@ mod tests {
     #[test]
     fn a_layout_answers_names_as_numbers() {
         let mut registry = Registry::default();
-        let names = serde_json::to_value(&registry.register(&json(r#"["a","b",{"id":"c","type":3}]"#)).unwrap().names).unwrap();
+        let written = crate::json::answer_direct(&registry.register(&json(r#"["a","b",{"id":"c","type":3,"title":"标题"}]"#)));
+        let registered: serde_json::Value = serde_json::from_str(&String::from_utf16(&written).unwrap()).unwrap();
+        assert_eq!(registered["ok"]["templates"][2], serde_json::json!({ "id": "c", "title": "标题", "kind": "long-term" }));
+        let names = &registered["ok"]["names"];
         assert_eq!(names["states"][TemplateState::TopUp as usize], "top-up");
         assert_eq!(names["kinds"][2], "device");
         assert_eq!(names["advice"][4][0], "renew-silently");

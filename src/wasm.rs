@@ -12,10 +12,13 @@ use crate::arena::{self, scratch};
 use crate::error::Error;
 use crate::json;
 use crate::value::Value;
+#[cfg(feature = "send")]
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// Reads the arguments, calls `f`, writes the answer.
+/// Reads the arguments, calls `f`, writes the answer with serde (the send
+/// side: the page's module writes every answer with [`json::Direct`]).
+#[cfg(feature = "send")]
 fn call<T: Serialize>(input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>) -> Box<[u16]> {
     call_with(json::answer, input, f)
 }
@@ -51,7 +54,7 @@ thread_local! {
 #[wasm_bindgen(js_name = registerTemplates)]
 pub fn register_templates(input: &[u16]) -> Box<[u16]> {
     // The list outlives the call: it is read and kept in lasting memory.
-    TEMPLATES.with_borrow_mut(|registry| call(input, |a| arena::lasting(|| registry.register(a.at(0)))))
+    TEMPLATES.with_borrow_mut(|registry| call_with(json::answer_direct, input, |a| arena::lasting(|| registry.register(a.at(0)))))
 }
 
 /// `[handle, setting, options, answered, remembered]`, and the numbers per
@@ -77,7 +80,7 @@ pub fn interpret_result(input: &[u16]) -> Box<[u16]> {
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
 pub fn remember(input: &[u16]) -> Box<[u16]> {
-    call(input, crate::memory::merge_from_values)
+    call_with(json::answer_direct, input, crate::memory::merge_from_values)
 }
 
 /// `[template]`: see [`crate::describe_from_values`].
@@ -111,5 +114,5 @@ pub fn interpret_send(input: &[u16]) -> Box<[u16]> {
 /// The crate's version, as an answer (`{"ok":"0.1.0"}`).
 #[wasm_bindgen]
 pub fn version() -> Box<[u16]> {
-    scratch(|| json::answer::<&str>(&Ok(env!("CARGO_PKG_VERSION"))).into_boxed_slice())
+    scratch(|| json::answer_direct::<&str>(&Ok(env!("CARGO_PKG_VERSION"))).into_boxed_slice())
 }
