@@ -214,19 +214,24 @@ pub(crate) fn decimal(n: i64) -> String {
     if n < 0 {
         text.push('-');
     }
-    let rest = n.unsigned_abs();
+    each_digit(n.unsigned_abs(), |d| text.push(char::from(d)));
+    text
+}
+
+/// Gives the decimal digits of `n` (ASCII), from the first, to `digit`: no
+/// buffer to clear and no digits to move (the JSON writer uses it too).
+pub(crate) fn each_digit(n: u64, mut digit: impl FnMut(u8)) {
     let mut power = 1;
-    while power <= rest / 10 {
+    while power <= n / 10 {
         power *= 10;
     }
     loop {
-        text.push(char::from(b'0' + (rest / power % 10) as u8));
+        digit(b'0' + (n / power % 10) as u8);
         if power == 1 {
             break;
         }
         power /= 10;
     }
-    text
 }
 
 impl std::fmt::Display for Error {

@@ -9,7 +9,7 @@
 //! [`MAX_DEPTH`]), so no input can take unbounded memory or time. A string that
 //! holds a lone surrogate becomes [`Value::Unpaired`].
 
-use crate::error::{decimal, Error};
+use crate::error::{decimal, each_digit, Error};
 use crate::value::{Value, MAX_DEPTH, TOO_DEEP};
 use serde::ser::{self, Serialize};
 
@@ -374,7 +374,7 @@ impl Text<'_> {
         if n < 10 {
             put(self.0, u16::from(b'0') + n as u16);
         } else {
-            digits(self.0, n as u64);
+            each_digit(n as u64, |d| put(self.0, u16::from(d)));
         }
         self
     }
@@ -444,29 +444,12 @@ fn number(out: &mut Vec<u16>, v: f64) {
         if n < 0 {
             put(out, u16::from(b'-'));
         }
-        digits(out, n.unsigned_abs());
+        each_digit(n.unsigned_abs(), |d| put(out, u16::from(d)));
     } else {
         text(out, "null");
     }
 }
 
-/// Writes the decimal digits of `n`, from the first, with no buffer to clear
-/// and no call per digit.
-fn digits(out: &mut Vec<u16>, n: u64) {
-    let mut rest = n;
-    let mut power = 1;
-    while power <= rest / 10 {
-        power *= 10;
-    }
-    loop {
-        put(out, u16::from(b'0') + (rest / power) as u16);
-        rest %= power;
-        if power == 1 {
-            break;
-        }
-        power /= 10;
-    }
-}
 
 /// Writes `value` as a JSON string: printable ASCII (ids, keys, names) one
 /// unit per byte, anything else through [`escaped`].

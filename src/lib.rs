@@ -66,22 +66,14 @@ pub fn plan_from_values(templates: &Value, setting: &Value, options: &Value, ans
 /// Interprets what a request's `success` or `fail` callback received, for the
 /// batch it asked for. This is what the JS `interpretResult()` calls.
 pub fn interpret_from_values(batch: &Value, result: &Value) -> Result<Outcome, Error> {
-    let mut outcome = interpret_result(&outcome::parse_batch_ids(batch)?, result)?;
-    if !outcome::batch_counts_sends(batch) {
-        outcome.sends.clear();
-    }
-    Ok(outcome)
+    Ok(interpret_result(&outcome::parse_batch_ids(batch)?, result)?.for_batch(batch))
 }
 
 /// [`interpret_from_values`] for a request named by position (see
 /// [`outcome::interpret_answers`]): `batch` gives the kind, `result` the
 /// result's own members, `answers` the answer for each id in order.
 pub fn interpret_positions(batch: &Value, result: &Value, answers: &Value) -> Result<Outcome, Error> {
-    let mut outcome = outcome::interpret_answers(result, answers)?;
-    if !outcome::batch_counts_sends(batch) {
-        outcome.sends.clear();
-    }
-    Ok(outcome)
+    Ok(outcome::interpret_answers(result, answers)?.for_batch(batch))
 }
 
 /// Describes a template for sending: its keywords, their types and labels.

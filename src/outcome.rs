@@ -112,6 +112,17 @@ impl Direct for Outcome {
     }
 }
 
+impl Outcome {
+    /// This outcome for the request `batch`: its `sends` emptied unless accepts
+    /// of that batch add sends (see [`batch_counts_sends`]).
+    pub fn for_batch(mut self, batch: &Value) -> Outcome {
+        if !batch_counts_sends(batch) {
+            self.sends.clear();
+        }
+        self
+    }
+}
+
 /// Whether accepts of this batch (`{ kind }` of a plan batch) add sends to the
 /// quota: they do unless its kind is long-term or device.
 pub fn batch_counts_sends(batch: &Value) -> bool {

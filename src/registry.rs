@@ -207,9 +207,7 @@ impl Registry {
         self.options.set(Some(options));
         Ok(planned)
     }
-}
 
-impl Registry {
     /// The plan's options: as given, or, when `as_before` is `true`, those of
     /// the last plan with `now` as given (`given` is then `{ now }`).
     fn options(&self, given: &Value, as_before: &Value) -> Result<PlanOptions, Error> {
@@ -225,6 +223,7 @@ impl Registry {
         Ok(options)
     }
 }
+
 
 /// Adds what `codes` says (see [`CODES_PER_TEMPLATE`]) to `known`: the kept
 /// choices, and the remembered states when the record is one that keeps them.

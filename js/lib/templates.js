@@ -76,12 +76,7 @@ function registered(instance, list, again) {
 // An object keyed by template id, keyed by position instead (only the list's
 // ids are looked up); anything else as it is, for the planner to judge.
 function byPosition(object, ids) {
-  if (!isPlainObject(object)) return object;
-  var keyed = {};
-  for (var i = 0; i < ids.length; i++) {
-    if (hasOwn.call(object, ids[i])) keyed[i] = object[ids[i]];
-  }
-  return keyed;
+  return isPlainObject(object) ? split(object, ids, null, function () { return false; }) : object;
 }
 
 // Each name's number: 1 + its index in `names`.
