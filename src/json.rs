@@ -460,7 +460,7 @@ fn quoted(out: &mut Vec<u16>, value: &str) {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b >= 0x20 && b < 0x7f && b != b'"' && b != b'\\' {
+        if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
             put(out, u16::from(b));
             i += 1;
         } else {

@@ -64,16 +64,24 @@ pub fn plan_from_values(templates: &Value, setting: &Value, options: &Value, ans
 }
 
 /// Interprets what a request's `success` or `fail` callback received, for the
-/// batch it asked for. This is what the JS `interpretResult()` calls.
+/// batch it asked for (see [`interpret_batch`]).
 pub fn interpret_from_values(batch: &Value, result: &Value) -> Result<Outcome, Error> {
-    Ok(interpret_result(&outcome::parse_batch_ids(batch)?, result)?.for_batch(batch))
+    Ok(interpret_batch(batch, result)?.named())
+}
+
+/// [`interpret_from_values`] by position, as the JS `interpretResult()`
+/// calls it: for a batch given by id, the answers keep the ids read here.
+pub fn interpret_batch(batch: &Value, result: &Value) -> Result<outcome::Answers, Error> {
+    let answers = outcome::interpret_ids(outcome::parse_batch_ids(batch)?, result)?;
+    Ok(outcome::Answers { sends: outcome::batch_counts_sends(batch), ..answers })
 }
 
 /// [`interpret_from_values`] for a request named by position (see
 /// [`outcome::interpret_answers`]): `batch` gives the kind, `result` the
 /// result's own members, `answers` the answer for each id in order.
-pub fn interpret_positions(batch: &Value, result: &Value, answers: &Value) -> Result<Outcome, Error> {
-    Ok(outcome::interpret_answers(result, answers)?.for_batch(batch))
+pub fn interpret_positions(batch: &Value, result: &Value, answers: &Value) -> Result<outcome::Answers, Error> {
+    let answers = outcome::interpret_answers(result, answers)?;
+    Ok(outcome::Answers { sends: outcome::batch_counts_sends(batch), ..answers })
 }
 
 /// Describes a template for sending: its keywords, their types and labels.

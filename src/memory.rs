@@ -241,7 +241,7 @@ pub(crate) fn time(value: &Value) -> Option<f64> {
 
 /// The index a number stands for, 1-based with 0 for none: `Some(n - 1)` for a whole `n >= 1`.
 pub(crate) fn code_index(code: f64) -> Option<usize> {
-    (code >= 1.0 && code <= 255.0 && code.fract() == 0.0).then(|| code as usize - 1)
+    ((1.0..=255.0).contains(&code) && code.fract() == 0.0).then(|| code as usize - 1)
 }
 
 /// A whole number from 0 to `u32::MAX`.

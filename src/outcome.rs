@@ -88,38 +88,62 @@ pub struct Outcome {
     pub counts: OutcomeCounts,
 }
 
-/// Written as serde writes it (a test keeps the two equal), without serde's
-/// plumbing: this answer is on the tap path.
-impl Direct for Outcome {
+/// One request's answers by position, as the wasm module writes them: an
+/// [`Outcome`] whose ids are positions in the request (the caller holds the
+/// ids; [`Answers::named`] gives the outcome). Written as `{ results:
+/// [{ status, raw? }], accepted: [position], sends: [position], counts,
+/// ids? }`, without serde's plumbing: this answer is on the tap path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answers {
+    /// Each position's answer and the value as WeChat gave it (see [`TemplateResult`]).
+    pub results: Vec<(Status, Option<String>)>,
+    /// The positions accepted.
+    pub accepted: Vec<usize>,
+    /// Whether the accepts add sends to the quota (see [`batch_counts_sends`]).
+    pub sends: bool,
+    /// How many of each answer.
+    pub counts: OutcomeCounts,
+    /// The request's ids, when they were read here (a request given by id).
+    pub ids: Option<Vec<String>>,
+}
+
+impl Answers {
+    /// The outcome these answers give the request's ids (`ids` if given here,
+    /// else `["0", "1", ...]`).
+    pub fn named(self) -> Outcome {
+        let ids = self.ids.unwrap_or_else(|| (0..self.results.len()).map(|i| crate::error::decimal(i as i64)).collect());
+        let results = ids.iter().zip(self.results).map(|(id, (status, raw))| TemplateResult { id: id.clone(), status, raw }).collect();
+        let accepted: Vec<String> = self.accepted.iter().map(|&i| ids[i].clone()).collect();
+        let sends = if self.sends { accepted.clone() } else { Vec::new() };
+        Outcome { results, accepted, sends, counts: self.counts }
+    }
+}
+
+impl Direct for Answers {
     fn write(&self, out: &mut Text<'_>) {
-        out.raw("{\"results\":").list(&self.results, |out, r| {
-            out.raw("{\"id\":").string(&r.id).raw(",\"status\":").string(r.status.name());
-            if let Some(raw) = &r.raw {
+        out.raw("{\"results\":").list(&self.results, |out, (status, raw)| {
+            out.raw("{\"status\":").string(status.name());
+            if let Some(raw) = raw {
                 out.raw(",\"raw\":").string(raw);
             }
             out.raw("}");
         });
-        let ids = |out: &mut Text<'_>, id: &String| {
-            out.string(id);
+        let positions = |out: &mut Text<'_>, at: &usize| {
+            out.number(*at);
         };
-        out.raw(",\"accepted\":").list(&self.accepted, ids);
-        out.raw(",\"sends\":").list(&self.sends, ids);
+        out.raw(",\"accepted\":").list(&self.accepted, positions);
+        out.raw(",\"sends\":").list(if self.sends { &self.accepted } else { &[] }, positions);
         let c = &self.counts;
         out.raw(",\"counts\":{\"accepted\":").number(c.accepted as usize);
         out.raw(",\"rejected\":").number(c.rejected as usize).raw(",\"banned\":").number(c.banned as usize);
         out.raw(",\"filtered\":").number(c.filtered as usize).raw(",\"unknown\":").number(c.unknown as usize);
-        out.raw(",\"missing\":").number(c.missing as usize).raw("}}");
-    }
-}
-
-impl Outcome {
-    /// This outcome for the request `batch`: its `sends` emptied unless accepts
-    /// of that batch add sends (see [`batch_counts_sends`]).
-    pub fn for_batch(mut self, batch: &Value) -> Outcome {
-        if !batch_counts_sends(batch) {
-            self.sends.clear();
+        out.raw(",\"missing\":").number(c.missing as usize).raw("}");
+        if let Some(ids) = &self.ids {
+            out.raw(",\"ids\":").list(ids, |out, id| {
+                out.string(id);
+            });
         }
-        self
+        out.raw("}");
     }
 }
 
@@ -153,23 +177,28 @@ pub fn parse_batch_ids(value: &Value) -> Result<Vec<String>, Error> {
 /// are ignored. A fail result (an `errCode`, or an `errMsg` without `:ok`) is
 /// returned as the [`Error`] that [`interpret_fail`] gives.
 pub fn interpret_result(batch: &[String], result: &Value) -> Result<Outcome, Error> {
+    Ok(interpret_ids(batch.to_vec(), result)?.named())
+}
+
+/// [`interpret_result`] as [`Answers`], which keep the ids.
+pub fn interpret_ids(batch: Vec<String>, result: &Value) -> Result<Answers, Error> {
     let members = success_members(result)?;
-    let answers = Index::new(members.iter().map(|(id, _)| id.as_str()));
-    Ok(outcome(batch, &|i| answers.first(&batch[i]).map(|at| &members[at].1)))
+    let index = Index::new(members.iter().map(|(id, _)| id.as_str()));
+    let answers = by_position(batch.len(), &|i| index.first(&batch[i]).map(|at| &members[at].1));
+    Ok(Answers { ids: Some(batch), ..answers })
 }
 
 /// [`interpret_result`] for a request named by position, as the JS side
 /// passes it: `answers[i]` is what the result held for the request's `i`-th
 /// id (`null` for nothing), and `result` holds the rest (`errMsg`,
-/// `errCode`). The outcome names the ids by position (`"0"`, `"1"`, ...).
-/// No id is looked up, so a request of any size takes time in proportion.
-pub fn interpret_answers(result: &Value, answers: &Value) -> Result<Outcome, Error> {
+/// `errCode`). No id is looked up or written, so a request of any size takes
+/// time in proportion. `sends` is left true (see [`batch_counts_sends`]).
+pub fn interpret_answers(result: &Value, answers: &Value) -> Result<Answers, Error> {
     success_members(result)?;
     let Value::Array(answers) = answers else {
         return Err(Error::shape("batch-bad-ids", "the answers by position", "an array", answers, "pass the answers in the request's order"));
     };
-    let positions: Vec<String> = (0..answers.len()).map(|i| crate::error::decimal(i as i64)).collect();
-    Ok(outcome(&positions, &|i| answers.get(i)))
+    Ok(by_position(answers.len(), &|i| answers.get(i)))
 }
 
 /// The members of a success result, or the error a fail result stands for.
@@ -186,15 +215,13 @@ fn success_members(result: &Value) -> Result<&[(String, Value)], Error> {
     Ok(members)
 }
 
-/// The outcome for the request `batch`, where `answer(i)` is what the result
-/// holds for `batch[i]`.
-fn outcome<'a>(batch: &[String], answer: &dyn Fn(usize) -> Option<&'a Value>) -> Outcome {
+/// The answers to a request of `len` templates, where `answer(i)` is what
+/// the result holds for the `i`-th.
+fn by_position<'a>(len: usize, answer: &dyn Fn(usize) -> Option<&'a Value>) -> Answers {
     let mut counts = OutcomeCounts::default();
     let mut accepted = Vec::new();
-    let results = batch
-        .iter()
-        .enumerate()
-        .map(|(i, id)| {
+    let results = (0..len)
+        .map(|i| {
             let raw = answer(i).filter(|v| **v != Value::Null).map(|v| v.as_str().unwrap_or(v.describe()).to_owned());
             let status = raw.as_deref().map_or(Status::Missing, Status::from_raw);
             *match status {
@@ -206,12 +233,12 @@ fn outcome<'a>(batch: &[String], answer: &dyn Fn(usize) -> Option<&'a Value>) ->
                 Status::Missing => &mut counts.missing,
             } += 1;
             if status == Status::Accept {
-                accepted.push(id.clone());
+                accepted.push(i);
             }
-            TemplateResult { id: id.clone(), status, raw }
+            (status, raw)
         })
         .collect();
-    Outcome { results, sends: accepted.clone(), accepted, counts }
+    Answers { results, accepted, sends: true, counts, ids: None }
 }
 
 use ErrorKind as K;
@@ -296,25 +323,32 @@ mod tests {
         interpret_fail(&json(text))
     }
 
+    /// What [`Answers`] write, as JSON.
+    fn written(answers: Answers) -> serde_json::Value {
+        serde_json::from_str::<serde_json::Value>(&String::from_utf16(&crate::json::answer_direct(&Ok(answers))).unwrap()).unwrap()["ok"].take()
+    }
+
     #[test]
-    fn an_outcome_is_written_as_serde_writes_it() {
-        let r = json(r#"{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject","c":"ban","d":"filter","e":"新值"}"#);
-        let o = interpret_result(&ids(&["a", "b", "c", "d", "e", "f\"引号"]), &r).unwrap();
-        let direct: serde_json::Value = serde_json::from_str(&String::from_utf16(&crate::json::answer_direct(&Ok(o.clone()))).unwrap()).unwrap();
-        assert_eq!(direct["ok"], serde_json::to_value(&o).unwrap());
+    fn answers_are_written_as_serde_writes_the_outcome_but_by_position() {
+        let r = json(r#"{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject","c":"ban","d":"filter","e":"新值","g":"accept"}"#);
+        let batch = ids(&["a", "b", "c", "d", "e", "f\"引号", "g"]);
+        let mut expected = serde_json::to_value(interpret_result(&batch, &r).unwrap()).unwrap();
+        for r in expected["results"].as_array_mut().unwrap() {
+            r.as_object_mut().unwrap().remove("id");
+        }
+        (expected["accepted"], expected["sends"], expected["ids"]) = (serde_json::json!([0, 6]), serde_json::json!([0, 6]), serde_json::json!(batch));
+        assert_eq!(written(interpret_ids(batch, &r).unwrap()), expected);
     }
 
     #[test]
     fn answers_by_position_interpret_as_the_result_by_id() {
         let r = json(r#"{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject","d":7,"e":null}"#);
-        let by_id = interpret_result(&ids(&["a", "b", "c", "d", "e"]), &r).unwrap();
+        let batch = ids(&["a", "b", "c", "d", "e"]);
         let fields = json(r#"{"errMsg":"requestSubscribeMessage:ok"}"#);
         let by_position = interpret_answers(&fields, &json(r#"["acceptWithAlert","reject",null,7,null]"#)).unwrap();
-        assert_eq!(by_position.counts, by_id.counts);
-        assert_eq!(by_position.accepted, ["0"]);
-        for (p, i) in by_position.results.iter().zip(&by_id.results) {
-            assert_eq!((p.status, &p.raw), (i.status, &i.raw));
-        }
+        assert_eq!(Answers { ids: Some(batch.clone()), ..by_position.clone() }, interpret_ids(batch, &r).unwrap());
+        assert_eq!(by_position.clone().named().accepted, ["0"]);
+        assert!(written(by_position).get("ids").is_none(), "no id crosses back");
         let failed = json(r#"{"errMsg":"requestSubscribeMessage:fail","errCode":20004}"#);
         assert_eq!(interpret_answers(&failed, &json("[]")).unwrap_err().code, "main-switch-off");
         assert_eq!(interpret_answers(&fields, &json("{}")).unwrap_err().code, "batch-bad-ids");

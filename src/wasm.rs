@@ -65,13 +65,14 @@ pub fn plan(input: &[u16], codes: &[f64]) -> Box<[u16]> {
     TEMPLATES.with_borrow(|registry| call_with(json::answer_direct, input, |a| registry.layout(a, codes)))
 }
 
-/// `[batch, result]` (see [`crate::interpret_from_values`]), or by position
-/// `[batch, result's own members, answers]` (see [`crate::interpret_positions`]).
+/// `[batch, result]` (see [`crate::interpret_batch`]), or by position
+/// `[batch, result's own members, answers]` (see [`crate::interpret_positions`]):
+/// either way the answer names templates by position (see [`crate::outcome::Answers`]).
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen(js_name = interpretResult)]
 pub fn interpret_result(input: &[u16]) -> Box<[u16]> {
     call_with(json::answer_direct, input, |a| match a.at(2) {
-        Value::Null => crate::interpret_from_values(a.at(0), a.at(1)),
+        Value::Null => crate::interpret_batch(a.at(0), a.at(1)),
         answers => crate::interpret_positions(a.at(0), a.at(1), answers),
     })
 }

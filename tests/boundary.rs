@@ -57,9 +57,12 @@ fn errors_are_answers_with_code_kind_message_and_advice() {
 
 #[wasm_bindgen_test]
 fn interpret_result_reads_success_and_fail_results() {
+    // Answers name templates by position; a batch read by id comes back with its ids.
     let o = answer(interpret_result(&units(r#"[{"ids":["a","b"]},{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject"}]"#)));
-    assert_eq!(o["ok"]["accepted"], serde_json::json!(["a"]));
+    assert_eq!((&o["ok"]["accepted"], &o["ok"]["ids"]), (&serde_json::json!([0]), &serde_json::json!(["a", "b"])));
     assert_eq!(o["ok"]["results"][0]["raw"], "acceptWithAlert");
+    let o = answer(interpret_result(&units(r#"[{"kind":"long-term"},{"errMsg":"requestSubscribeMessage:ok"},["reject","accept"]]"#)));
+    assert_eq!((&o["ok"]["accepted"], &o["ok"]["sends"], o["ok"].get("ids")), (&serde_json::json!([1]), &serde_json::json!([]), None));
     let e = answer(interpret_result(&units(r#"[["a"],{"errMsg":"requestSubscribeMessage:fail","errCode":20003}]"#)));
     assert_eq!((e["error"]["code"].as_str(), e["error"]["errCode"].as_i64()), (Some("too-many-ids"), Some(20003)));
 }

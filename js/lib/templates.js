@@ -221,10 +221,11 @@ var RESULT_FIELDS = ['errMsg', 'errCode', 'errmsg', 'errcode'];
 /**
  * interpretResult(batch, result) on `instance`. A request of string ids
  * crosses by position: the result's answer for each id in the request's
- * order, and its own fields apart; the outcome's positions become the ids
- * again. A result carries each id twice, both ways, and ids are long; and
- * nothing needs looking up. Anything else crosses as it is, for the module
- * to judge.
+ * order, and its own fields apart; the module answers by position (no id
+ * is written back), and the positions become the ids again here. A result
+ * carries each id twice, both ways, and ids are long; and nothing needs
+ * looking up. Anything else crosses as it is, for the module to judge (and
+ * read the ids of).
  */
 function interpret(instance, batch, result) {
   var ids;
@@ -245,13 +246,20 @@ function interpret(instance, batch, result) {
   } catch (thrown) {
     throw boundary.unreadable(thrown);
   }
+  // The module answers by position; a request it read by id comes with its ids.
   var outcome = boundary.call(instance, 'interpretResult', args);
-  if (!ids) return outcome;
-  var idOf = function (position) { return ids[position]; };
-  outcome.results.forEach(function (r, i) { r.id = ids[i]; });
-  outcome.accepted = outcome.accepted.map(idOf);
-  outcome.sends = outcome.sends.map(idOf);
-  return outcome;
+  var named = ids || outcome.ids;
+  var idOf = function (position) { return named[position]; };
+  return {
+    results: outcome.results.map(function (r, i) {
+      var one = { id: named[i], status: r.status };
+      if (r.raw !== undefined) one.raw = r.raw;
+      return one;
+    }),
+    accepted: outcome.accepted.map(idOf),
+    sends: outcome.sends.map(idOf),
+    counts: outcome.counts,
+  };
 }
 
 module.exports = { TemplateList: TemplateList, plan: plan, interpret: interpret, STATE_LABELS: STATE_LABELS };
