@@ -4,14 +4,16 @@
 //! node by node) cost a third of the call. So a call's memory comes from a
 //! scratch arena: an allocation is a pointer bump, a free is nothing, and the
 //! whole arena is reused by the next call ([`scratch`]). Memory that outlives
-//! a call (the registered template lists) is made in [`lasting`], from the
-//! standard allocator, and keeps that lifetime when it grows.
+//! a call (the registered template lists) is made in [`lasting`], and keeps
+//! that lifetime when it grows. Lasting memory and the arena's chunks come
+//! from [`crate::blocks`].
 //!
 //! The answer a call returns lives in the arena until the next call starts:
 //! the JS side copies it out at once (wasm-bindgen's glue does), before any
 //! other call. The module is single-threaded, as wasm32-unknown-unknown is.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use crate::blocks::BLOCKS;
+use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
 
 /// The first chunk's size; each further chunk doubles the last.
@@ -33,7 +35,7 @@ struct Arena {
     top: Cell<usize>,
 }
 
-// SAFETY: the wasm module has one thread; nothing else reaches the arena.
+// SAFETY: the wasm module has one thread; nothing else reaches the arena or the blocks.
 unsafe impl Sync for Arena {}
 
 #[global_allocator]
@@ -69,12 +71,11 @@ impl Arena {
             return std::ptr::null_mut();
         }
         let last = if count == 0 { FIRST_CHUNK / 2 } else { self.chunks[count - 1].get().1 };
-        let Some(size) = layout.size().checked_add(align).map(|needed| needed.max(last * 2)) else {
+        let Some(size) = layout.size().checked_add(align).and_then(|needed| needed.max(last * 2).checked_next_power_of_two()) else {
             return std::ptr::null_mut();
         };
         let Ok(chunk_layout) = Layout::from_size_align(size, 8) else { return std::ptr::null_mut() };
-        // SAFETY: the layout's size is not zero.
-        let chunk = unsafe { System.alloc(chunk_layout) };
+        let chunk = BLOCKS.take(chunk_layout);
         if chunk.is_null() {
             return chunk;
         }
@@ -96,8 +97,8 @@ impl Arena {
                 self.chunks[0].set((start, size));
                 continue;
             }
-            // SAFETY: each chunk came from System.alloc with this layout.
-            unsafe { System.dealloc(start as *mut u8, Layout::from_size_align_unchecked(size, 8)) };
+            // SAFETY: each chunk came from BLOCKS.take with this layout.
+            BLOCKS.give(start as *mut u8, unsafe { Layout::from_size_align_unchecked(size, 8) });
         }
         let (start, size) = if keep { self.chunks[0].get() } else { (0, 0) };
         self.count.set(usize::from(keep));
@@ -115,23 +116,23 @@ unsafe impl GlobalAlloc for Arena {
             // SAFETY: see the impl.
             unsafe { self.bump(layout) }
         } else {
-            // SAFETY: the caller's layout contract is System's.
-            unsafe { System.alloc(layout) }
+            // SAFETY: the caller's layout contract is the blocks'.
+            unsafe { BLOCKS.alloc(layout) }
         }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if !self.holds(ptr) {
-            // SAFETY: memory not in the arena came from System.
-            unsafe { System.dealloc(ptr, layout) }
+            // SAFETY: memory not in the arena came from the blocks.
+            unsafe { BLOCKS.dealloc(ptr, layout) }
         }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if !self.holds(ptr) {
             // Lasting memory stays lasting when it grows.
-            // SAFETY: memory not in the arena came from System.
-            return unsafe { System.realloc(ptr, layout, new_size) };
+            // SAFETY: memory not in the arena came from the blocks.
+            return unsafe { BLOCKS.realloc(ptr, layout, new_size) };
         }
         if ptr as usize == self.top.get() && self.on.get() {
             if let Some(end) = (ptr as usize).checked_add(new_size).filter(|&end| end <= self.end.get()) {
@@ -159,8 +160,7 @@ pub fn scratch<R>(call: impl FnOnce() -> R) -> R {
     result
 }
 
-/// Runs `make` with its memory from the standard allocator: what it makes
-/// may outlive the call.
+/// Runs `make` with its memory from [`crate::blocks`]: what it makes may outlive the call.
 pub fn lasting<R>(make: impl FnOnce() -> R) -> R {
     let was = ARENA.on.replace(false);
     let result = make();

@@ -28,6 +28,8 @@ macro_rules! named {
 
 #[cfg(all(target_arch = "wasm32", feature = "subscribe"))]
 mod arena;
+#[cfg(target_arch = "wasm32")]
+mod blocks;
 pub mod error;
 mod index;
 pub mod json;

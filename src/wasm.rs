@@ -37,8 +37,8 @@ fn call_with<T>(answer: fn(&Result<T, Error>) -> Vec<u16>, input: &[u16], f: imp
     })
 }
 
-/// The send module keeps the standard allocator: it is off the tap path,
-/// and the arena would cost it a quarter of a KiB.
+/// The send module has no arena: it is off the tap path, and the arena
+/// would cost it a quarter of a KiB ([`crate::blocks`] serve it directly).
 #[cfg(not(feature = "subscribe"))]
 fn scratch<R>(call: impl FnOnce() -> R) -> R {
     call()
