@@ -91,8 +91,8 @@ pub struct Outcome {
 /// One request's answers by position, as the wasm module writes them: an
 /// [`Outcome`] whose ids are positions in the request (the caller holds the
 /// ids; [`Answers::named`] gives the outcome). Written as `{ results:
-/// [{ status, raw? }], accepted: [position], sends: [position], counts,
-/// ids? }`, without serde's plumbing: this answer is on the tap path.
+/// [{ id: position, status, raw? }], accepted: [position], sends: [position],
+/// counts, ids? }`, without serde's plumbing: this answer is on the tap path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answers {
     /// Each position's answer and the value as WeChat gave it (see [`TemplateResult`]).
@@ -121,8 +121,10 @@ impl Answers {
 
 impl Direct for Answers {
     fn write(&self, out: &mut Text<'_>) {
+        let mut at = 0;
         out.raw("{\"results\":").list(&self.results, |out, (status, raw)| {
-            out.raw("{\"status\":").string(status.name());
+            out.raw("{\"id\":").number(at).raw(",\"status\":").string(status.name());
+            at += 1;
             if let Some(raw) = raw {
                 out.raw(",\"raw\":").string(raw);
             }
@@ -333,8 +335,8 @@ mod tests {
         let r = json(r#"{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject","c":"ban","d":"filter","e":"新值","g":"accept"}"#);
         let batch = ids(&["a", "b", "c", "d", "e", "f\"引号", "g"]);
         let mut expected = serde_json::to_value(interpret_result(&batch, &r).unwrap()).unwrap();
-        for r in expected["results"].as_array_mut().unwrap() {
-            r.as_object_mut().unwrap().remove("id");
+        for (at, r) in expected["results"].as_array_mut().unwrap().iter_mut().enumerate() {
+            r["id"] = at.into();
         }
         (expected["accepted"], expected["sends"], expected["ids"]) = (serde_json::json!([0, 6]), serde_json::json!([0, 6]), serde_json::json!(batch));
         assert_eq!(written(interpret_ids(batch, &r).unwrap()), expected);

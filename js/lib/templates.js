@@ -250,16 +250,11 @@ function interpret(instance, batch, result) {
   var outcome = boundary.call(instance, 'interpretResult', args);
   var named = ids || outcome.ids;
   var idOf = function (position) { return named[position]; };
-  return {
-    results: outcome.results.map(function (r, i) {
-      var one = { id: named[i], status: r.status };
-      if (r.raw !== undefined) one.raw = r.raw;
-      return one;
-    }),
-    accepted: outcome.accepted.map(idOf),
-    sends: outcome.sends.map(idOf),
-    counts: outcome.counts,
-  };
+  outcome.results.forEach(function (r) { r.id = named[r.id]; });
+  outcome.accepted = outcome.accepted.map(idOf);
+  outcome.sends = outcome.sends.map(idOf);
+  if (!ids) delete outcome.ids;
+  return outcome;
 }
 
 module.exports = { TemplateList: TemplateList, plan: plan, interpret: interpret, STATE_LABELS: STATE_LABELS };
