@@ -94,29 +94,33 @@ function main() {
     var t = perCall(wasmCall, plainCall);
     line(name + ': wasm ' + us(t[0]) + ', plain JS ' + us(t[1]) + ', ratio ' + (t[0] / t[1]).toFixed(2) + 'x');
   }
-  // Microseconds per call: the median of samples of equal work (at least 7,
-  // about 600 ms), a sample being `calls` calls. At 10,000 templates a call
-  // takes tens of ms: a mean of a few would carry an instance swap into the
-  // ratio, and single calls of 1,000 would miss the garbage collections that
-  // calls of 10,000 each pay for, so 1,000 is measured 10 calls a sample, and
-  // each sample starts after a full collection where the engine offers one.
-  function medianCall(fn, calls) {
-    fn();
-    var times = [];
-    var start = engine.now();
-    while (times.length < 7 || engine.now() - start < 600) {
-      if (engine.gc) engine.gc();
-      var t0 = engine.now();
-      for (var i = 0; i < calls; i++) fn();
-      times.push((engine.now() - t0) / calls);
-    }
-    times.sort(function (a, b) { return a - b; });
-    return times[times.length >> 1] * 1000;
-  }
+  // t(10,000) / t(1,000) from medians of samples of equal work, a sample
+  // being 10 calls at 1,000 or one call at 10,000 (a call at 10,000 takes
+  // tens of ms: a mean of a few would carry an instance swap into the ratio,
+  // and single calls at 1,000 would miss the garbage collections calls at
+  // 10,000 each pay for). The two sizes take turns, sample by sample (at
+  // least 7 each, about 1.2 s), so that a burst of another process or a
+  // slower stretch of the machine lands on both; each sample starts after a
+  // full collection where the engine offers one.
   function scale(name, at) {
-    var small = medianCall(at(1000), 10);
-    var large = medianCall(at(10000), 1);
-    line(name + ' 1k ' + us(small) + ', 10k ' + us(large) + ', t(10k)/t(1k) ' + (large / small).toFixed(1) + ' (goal <= 12; medians of equal work)');
+    var sizes = [{ fn: at(1000), calls: 10, times: [] }, { fn: at(10000), calls: 1, times: [] }];
+    sizes.forEach(function (size) { size.fn(); });
+    var start = engine.now();
+    while (sizes[1].times.length < 7 || engine.now() - start < 1200) {
+      sizes.forEach(function (size) {
+        if (engine.gc) engine.gc();
+        var t0 = engine.now();
+        for (var i = 0; i < size.calls; i++) size.fn();
+        size.times.push((engine.now() - t0) / size.calls);
+      });
+    }
+    var median = function (size) {
+      size.times.sort(function (a, b) { return a - b; });
+      return size.times[size.times.length >> 1] * 1000;
+    };
+    var small = median(sizes[0]);
+    var large = median(sizes[1]);
+    line(name + ' 1k ' + us(small) + ', 10k ' + us(large) + ', t(10k)/t(1k) ' + (large / small).toFixed(1) + ' (goal <= 12; medians of equal work, sizes taking turns)');
   }
   var started = engine.now();
   var initPage;
