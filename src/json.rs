@@ -426,13 +426,20 @@ fn put(out: &mut Vec<u16>, unit: u16) {
     }
 }
 
+/// Appends ASCII (or any bytes below 0x80) unit for unit, in one pass that
+/// keeps the length in a local: through `put`, each unit would load and
+/// store the vector's length again (a write through its pointer may alias it).
+#[inline(never)]
 fn text(out: &mut Vec<u16>, ascii: &str) {
-    let bytes = ascii.as_bytes();
-    out.reserve(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        put(out, u16::from(bytes[i]));
-        i += 1;
+    out.reserve(ascii.len());
+    let len = out.len();
+    // SAFETY: the capacity holds `ascii.len()` more units, each written before the length grows.
+    unsafe {
+        let end = out.as_mut_ptr().add(len);
+        for (i, &b) in ascii.as_bytes().iter().enumerate() {
+            end.add(i).write(u16::from(b));
+        }
+        out.set_len(len + ascii.len());
     }
 }
 
@@ -459,11 +466,11 @@ fn quoted(out: &mut Vec<u16>, value: &str) {
     put(out, u16::from(b'"'));
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
-            put(out, u16::from(b));
-            i += 1;
-        } else {
+        // A run of characters written as they are, then one escaped.
+        let plain = bytes[i..].iter().take_while(|&&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\').count();
+        text(out, &value[i..i + plain]);
+        i += plain;
+        if i < bytes.len() {
             i += escaped(out, &value[i..]);
         }
     }
