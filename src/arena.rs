@@ -35,7 +35,7 @@ struct Arena {
     top: Cell<usize>,
 }
 
-// SAFETY: the wasm module has one thread; nothing else reaches the arena or the blocks.
+// SAFETY: the wasm module has one thread; nothing else reaches the arena.
 unsafe impl Sync for Arena {}
 
 #[global_allocator]

@@ -54,11 +54,13 @@ impl Blocks {
             if was == usize::MAX {
                 return std::ptr::null_mut();
             }
+            // The new end of memory (4 GiB, all wasm32 has, is past usize).
+            let Some(grown) = (was + pages).checked_mul(PAGE) else { return std::ptr::null_mut() };
             if was * PAGE != self.end.get() {
                 // The first block, or memory grown by someone else: ours starts at the new pages.
                 self.top.set(was * PAGE);
             }
-            self.end.set((was + pages) * PAGE);
+            self.end.set(grown);
         }
     }
 

@@ -369,7 +369,7 @@ impl Text<'_> {
         self
     }
 
-    /// Writes a whole number (as [`write`] writes every number).
+    /// Writes a whole number (as [`write()`] writes every number).
     pub fn number(&mut self, n: usize) -> &mut Self {
         if n < 10 {
             put(self.0, u16::from(b'0') + n as u16);
@@ -379,7 +379,7 @@ impl Text<'_> {
         self
     }
 
-    /// Writes any number (as [`write`] writes every number).
+    /// Writes any number (as [`write()`] writes every number).
     pub fn float(&mut self, n: f64) -> &mut Self {
         number(self.0, n);
         self

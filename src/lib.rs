@@ -74,16 +74,14 @@ pub fn interpret_from_values(batch: &Value, result: &Value) -> Result<Outcome, E
 /// [`interpret_from_values`] by position, as the JS `interpretResult()`
 /// calls it: for a batch given by id, the answers keep the ids read here.
 pub fn interpret_batch(batch: &Value, result: &Value) -> Result<outcome::Answers, Error> {
-    let answers = outcome::interpret_ids(outcome::parse_batch_ids(batch)?, result)?;
-    Ok(outcome::Answers { sends: outcome::batch_counts_sends(batch), ..answers })
+    Ok(outcome::interpret_ids(outcome::parse_batch_ids(batch)?, result)?.for_batch(batch))
 }
 
 /// [`interpret_from_values`] for a request named by position (see
 /// [`outcome::interpret_answers`]): `batch` gives the kind, `result` the
 /// result's own members, `answers` the answer for each id in order.
 pub fn interpret_positions(batch: &Value, result: &Value, answers: &Value) -> Result<outcome::Answers, Error> {
-    let answers = outcome::interpret_answers(result, answers)?;
-    Ok(outcome::Answers { sends: outcome::batch_counts_sends(batch), ..answers })
+    Ok(outcome::interpret_answers(result, answers)?.for_batch(batch))
 }
 
 /// Describes a template for sending: its keywords, their types and labels.

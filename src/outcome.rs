@@ -108,6 +108,12 @@ pub struct Answers {
 }
 
 impl Answers {
+    /// These answers for the request `batch`: accepts add sends to the quota
+    /// only where the batch's kind has them (see [`batch_counts_sends`]).
+    pub fn for_batch(self, batch: &Value) -> Answers {
+        Answers { sends: batch_counts_sends(batch), ..self }
+    }
+
     /// The outcome these answers give the request's ids (`ids` if given here,
     /// else `["0", "1", ...]`).
     pub fn named(self) -> Outcome {
@@ -194,7 +200,7 @@ pub fn interpret_ids(batch: Vec<String>, result: &Value) -> Result<Answers, Erro
 /// passes it: `answers[i]` is what the result held for the request's `i`-th
 /// id (`null` for nothing), and `result` holds the rest (`errMsg`,
 /// `errCode`). No id is looked up or written, so a request of any size takes
-/// time in proportion. `sends` is left true (see [`batch_counts_sends`]).
+/// time in proportion. `sends` is left true (see [`Answers::for_batch`]).
 pub fn interpret_answers(result: &Value, answers: &Value) -> Result<Answers, Error> {
     success_members(result)?;
     let Value::Array(answers) = answers else {

@@ -170,8 +170,8 @@ impl Registry {
     }
 
     /// Plans for a registered list, by position: `args` is `[handle, setting,
-    /// options, answered, remembered, as_before]` (`as_before`: see
-    /// [`Registry::options`]), where `setting.itemSettings`,
+    /// options, answered, remembered, as_before]` (`as_before`: the options
+    /// are those of the last plan made, but for `now`), where `setting.itemSettings`,
     /// `answered` and `remembered.states` (a stored record, see
     /// [`crate::memory`]) are keyed by template position (`"0"`, `"1"`, ...)
     /// instead of id; keys that are no position of the list are ignored, as
