@@ -425,18 +425,19 @@ fn make_batches(templates: &[Template], titles: &[Option<usize>], states: &[Temp
             batches.extend(round_robin(kind, members, &title_of, states, limit, templates.len()));
         }
     }
-    // Popup batches by their first template to ask, then silent ones by their first template.
-    let mut order: Vec<(bool, usize, usize)> = batches
-        .iter()
-        .enumerate()
-        .map(|(at, b)| {
-            let asked = b.ids.iter().copied().find(|&i| states[i] == TemplateState::Ask);
-            (!b.popup, asked.unwrap_or(b.ids[0]), at)
-        })
-        .collect();
-    heapsort(&mut order);
+    // Popup batches by their first template to ask, then silent ones by their
+    // first template. A template is in one batch at most, so no two batches
+    // have the same key: a table by key puts them in order in linear time.
+    let n = templates.len();
+    let mut by_key = vec![usize::MAX; 2 * n];
+    for (at, b) in batches.iter().enumerate() {
+        let first = b.ids.iter().copied().find(|&i| states[i] == TemplateState::Ask).or(b.ids.first().copied());
+        if let Some(key) = first.map(|first| usize::from(!b.popup) * n + first) {
+            by_key[key] = at;
+        }
+    }
     let mut slots: Vec<Option<Batch<usize>>> = batches.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|(_, _, at)| slots[at].take()).collect()
+    by_key.into_iter().filter_map(|at| slots.get_mut(at)?.take()).collect()
 }
 
 /// How many templates share each title (by title number), among `members`.
