@@ -230,7 +230,7 @@ fn by_position<'a>(len: usize, answer: &dyn Fn(usize) -> Option<&'a Value>) -> A
     let mut accepted = Vec::new();
     let results = (0..len)
         .map(|i| {
-            let raw = answer(i).filter(|v| **v != Value::Null).map(|v| v.as_str().unwrap_or(v.describe()).to_owned());
+            let raw = answer(i).filter(|v| !matches!(v, Value::Null)).map(|v| v.as_str().unwrap_or(v.describe()).to_owned());
             let status = raw.as_deref().map_or(Status::Missing, Status::from_raw);
             *match status {
                 Status::Accept => &mut counts.accepted,
