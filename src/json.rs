@@ -408,7 +408,6 @@ impl Text<'_> {
         put(self.0, u16::from(b']'));
         self
     }
-
 }
 
 /// Appends one unit. Always inlined: at the size-optimised levels the module
@@ -456,7 +455,6 @@ fn number(out: &mut Vec<u16>, v: f64) {
         text(out, "null");
     }
 }
-
 
 /// Writes `value` as a JSON string: printable ASCII (ids, keys, names) one
 /// unit per byte, anything else through [`escaped`].

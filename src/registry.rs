@@ -14,14 +14,14 @@
 //! read there with the same rules.
 
 use crate::error::{Error, ErrorKind};
+use crate::json::{Direct, Text};
 use crate::memory::{code_index, Record, Remembered, RECORD_VERSION};
 use crate::options::{parse_options, PlanOptions};
-use std::cell::Cell;
 use crate::plan::{layout, parse_answered, title_numbers, Known, Layout, TemplateState, ADVICE};
 use crate::setting::{parse_setting, KeptChoice};
 use crate::template::{parse_templates, Template, TemplateKind};
 use crate::value::Value;
-use crate::json::{Direct, Text};
+use std::cell::Cell;
 
 /// Numbers per template in a plan's typed array: `[kept, state, at]`. `kept`
 /// is 0 (none given here) or 1 + the choice's index in [`Names::kept`];
@@ -223,7 +223,6 @@ impl Registry {
         Ok(options)
     }
 }
-
 
 /// Adds what `codes` says (see [`CODES_PER_TEMPLATE`]) to `known`: the kept
 /// choices, and the remembered states when the record is one that keeps them.

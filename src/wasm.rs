@@ -57,8 +57,8 @@ pub fn register_templates(input: &[u16]) -> Box<[u16]> {
     TEMPLATES.with_borrow_mut(|registry| call_with(json::answer_direct, input, |a| arena::lasting(|| registry.register(a.at(0)))))
 }
 
-/// `[handle, setting, options, answered, remembered]`, and the numbers per
-/// template: see [`crate::Registry::layout`].
+/// `[handle, setting, options, answered, remembered, as_before?]`, and the
+/// numbers per template: see [`crate::Registry::layout`].
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
 pub fn plan(input: &[u16], codes: &[f64]) -> Box<[u16]> {

@@ -107,21 +107,26 @@ function split(object, ids, codes, code) {
 var CLIENT_FACTS = ['idsPerRequest', 'baseLibrary', 'wechatVersion', 'platform'];
 
 // The client facts of `options` as one key, when it holds nothing but them
-// (as primitives) and `now`; else null. A plan whose key is that of the last
-// plan made on the instance sends only `now` (src/registry.rs keeps the rest).
-function factsKey(options) {
+// (as primitives) and `now`, with a copy of what was read (each member read
+// once, so what is sent is what the key says); else null. A plan whose key
+// is that of the last plan made on the instance sends only `now`
+// (src/registry.rs keeps the rest).
+function facts(options) {
   if (!isPlainObject(options)) return null;
   var keys = Object.keys(options);
   for (var i = 0; i < keys.length; i++) {
     if (keys[i] !== 'now' && CLIENT_FACTS.indexOf(keys[i]) < 0) return null;
   }
   var key = '';
+  var copy = {};
   for (var j = 0; j < CLIENT_FACTS.length; j++) {
     var value = options[CLIENT_FACTS[j]];
     if (value !== undefined && typeof value !== 'string' && typeof value !== 'number') return null;
     key += typeof value + ':' + value + '|';
+    if (value !== undefined) copy[CLIENT_FACTS[j]] = value;
   }
-  return key;
+  if (hasOwn.call(options, 'now')) copy.now = options.now;
+  return { key: key, copy: copy };
 }
 
 // The plan's input: its JSON text, its numbers, and its options' key.
@@ -133,10 +138,13 @@ function planInput(instance, entry, setting, options, answered, remembered) {
     return code;
   }
   function state(value, out, at) {
-    var code = isPlainObject(value) && typeof value.state === 'string' && typeof value.at === 'number' && entry.stateCodes[value.state];
+    if (!isPlainObject(value)) return 0;
+    var name = value.state;
+    var learned = value.at;
+    var code = typeof name === 'string' && typeof learned === 'number' && entry.stateCodes[name];
     if (code) {
       out[at + 1] = code;
-      out[at + 2] = value.at;
+      out[at + 2] = learned;
     }
     return code;
   }
@@ -153,9 +161,11 @@ function planInput(instance, entry, setting, options, answered, remembered) {
       var states = remembered.states;
       record = { v: remembered.v, states: isPlainObject(states) ? split(states, entry.ids, codes, state) : states, idsPerRequest: remembered.idsPerRequest };
     }
-    var key = factsKey(options);
+    var read = facts(options);
+    var key = read && read.key;
     var asBefore = key !== null && key === instance.planFacts;
-    args = [entry.handle, shaped, asBefore ? { now: options.now } : options, byPosition(answered, entry.ids), record];
+    var sent = !read ? options : asBefore ? { now: read.copy.now } : read.copy;
+    args = [entry.handle, shaped, sent, byPosition(answered, entry.ids), record];
     if (asBefore) args.push(true);
   } catch (thrown) {
     throw boundary.unreadable(thrown);
