@@ -321,15 +321,20 @@ pub fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u16>) {
 
 /// The answer of one call: `{"ok":value}` or `{"error":{code, kind, message, ...}}`.
 pub fn answer<T: Serialize>(result: &Result<T, Error>) -> Vec<u16> {
-    envelope(result, |value, out| write(value, out))
+    envelope(result.as_ref(), |value, out| write(value, out))
 }
 
 /// [`answer`] for a value written by [`Direct`] instead of serde.
 pub fn answer_direct<T: Direct>(result: &Result<T, Error>) -> Vec<u16> {
-    envelope(result, |value, out| value.write(&mut Text(out)))
+    envelope(result.as_ref(), |value, out| value.write(&mut Text(out)))
 }
 
-fn envelope<T>(result: &Result<T, Error>, write_ok: impl FnOnce(&T, &mut Vec<u16>)) -> Vec<u16> {
+/// The answer `{"error":{code, kind, message, ...}}` of a call that failed.
+pub fn error_answer(error: &Error) -> Vec<u16> {
+    envelope::<()>(Err(error), |_, _| {})
+}
+
+fn envelope<T>(result: Result<&T, &Error>, write_ok: impl FnOnce(&T, &mut Vec<u16>)) -> Vec<u16> {
     let mut out = Vec::with_capacity(1024);
     match result {
         Ok(value) => {

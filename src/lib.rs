@@ -34,6 +34,7 @@ pub mod error;
 mod index;
 pub mod json;
 pub mod memory;
+pub mod numbers;
 pub mod options;
 pub mod outcome;
 pub mod plan;

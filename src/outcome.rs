@@ -4,7 +4,7 @@
 
 use crate::error::{from_wechat, wechat_answer, Error, ErrorKind, Known};
 use crate::index::Index;
-use crate::json::{Direct, Text};
+use crate::numbers::Numbers;
 use crate::template::TemplateKind;
 use crate::value::Value;
 use serde::Serialize;
@@ -30,6 +30,9 @@ pub enum Status {
 named!(Status, ["accept", "reject", "ban", "filter", "unknown", "missing"]);
 
 impl Status {
+    /// Every status, in declaration order (a status's number is its index here).
+    pub const ALL: [Status; 6] = [Status::Accept, Status::Reject, Status::Ban, Status::Filter, Status::Unknown, Status::Missing];
+
     /// Reads a status value as WeChat gives it (`"accept"`, `"acceptWithAlert"`, `"reject"`, ...).
     pub fn from_raw(raw: &str) -> Status {
         match raw {
@@ -125,33 +128,44 @@ impl Answers {
     }
 }
 
-impl Direct for Answers {
-    fn write(&self, out: &mut Text<'_>) {
-        let mut at = 0;
-        out.raw("{\"results\":").list(&self.results, |out, (status, raw)| {
-            out.raw("{\"id\":").number(at).raw(",\"status\":").string(status.name());
-            at += 1;
-            if let Some(raw) = raw {
-                out.raw(",\"raw\":").string(raw);
-            }
-            out.raw("}");
-        });
-        let positions = |out: &mut Text<'_>, at: &usize| {
-            out.number(*at);
-        };
-        out.raw(",\"accepted\":").list(&self.accepted, positions);
-        out.raw(",\"sends\":").list(if self.sends { &self.accepted } else { &[] }, positions);
+impl Answers {
+    /// The answers as the `interpretResult` export gives them (see
+    /// [`crate::numbers`]), in this order:
+    ///
+    /// - `0`, whether the accepts add sends (`0` or `1`), then the counts in
+    ///   the order of [`OutcomeCounts`]' fields;
+    /// - how many results, then per result its status (its index in
+    ///   [`Status::NAMES`]) and the text of its raw value, or `-1` for none;
+    /// - how many positions were accepted, then each;
+    /// - `-1`, or when the ids were read here, how many, then each one's text.
+    pub fn numbers(&self) -> Vec<f64> {
+        let mut out = Numbers::answer(16 + 8 * self.results.len());
         let c = &self.counts;
-        out.raw(",\"counts\":{\"accepted\":").number(c.accepted as usize);
-        out.raw(",\"rejected\":").number(c.rejected as usize).raw(",\"banned\":").number(c.banned as usize);
-        out.raw(",\"filtered\":").number(c.filtered as usize).raw(",\"unknown\":").number(c.unknown as usize);
-        out.raw(",\"missing\":").number(c.missing as usize).raw("}");
-        if let Some(ids) = &self.ids {
-            out.raw(",\"ids\":").list(ids, |out, id| {
-                out.string(id);
-            });
+        out.whole(usize::from(self.sends));
+        for count in [c.accepted, c.rejected, c.banned, c.filtered, c.unknown, c.missing] {
+            out.put(count.into());
         }
-        out.raw("}");
+        out.whole(self.results.len());
+        for (status, raw) in &self.results {
+            out.whole(*status as usize);
+            match raw {
+                Some(raw) => out.text(raw),
+                None => out.put(-1.0),
+            };
+        }
+        out.positions(&self.accepted);
+        match &self.ids {
+            Some(ids) => {
+                out.whole(ids.len());
+                for id in ids {
+                    out.text(id);
+                }
+            }
+            None => {
+                out.put(-1.0);
+            }
+        }
+        out.done()
     }
 }
 
@@ -331,9 +345,39 @@ mod tests {
         interpret_fail(&json(text))
     }
 
-    /// What [`Answers`] write, as JSON.
+    /// What [`Answers`] write, read back as JS reads them (js/lib/templates.js):
+    /// the outcome's JSON shape, by position.
     fn written(answers: Answers) -> serde_json::Value {
-        serde_json::from_str::<serde_json::Value>(&String::from_utf16(&crate::json::answer_direct(&Ok(answers))).unwrap()).unwrap()["ok"].take()
+        let numbers = answers.numbers();
+        let mut read = numbers.iter().copied();
+        let mut next = || read.next().expect("a number");
+        let text = |next: &mut dyn FnMut() -> f64, length: f64| String::from_utf16(&(0..length as usize).map(|_| next() as u16).collect::<Vec<_>>()).unwrap();
+        assert_eq!(next(), 0.0, "a numbers answer");
+        let sends = next() == 1.0;
+        let names = ["accepted", "rejected", "banned", "filtered", "unknown", "missing"];
+        let counts: serde_json::Map<_, _> = names.iter().map(|name| (name.to_string(), (next() as u64).into())).collect();
+        let mut results = Vec::new();
+        for position in 0..next() as usize {
+            let mut result = serde_json::json!({ "id": position, "status": Status::NAMES[next() as usize] });
+            let length = next();
+            if length >= 0.0 {
+                result["raw"] = text(&mut next, length).into();
+            }
+            results.push(result);
+        }
+        let accepted: Vec<u64> = (0..next() as usize).map(|_| next() as u64).collect();
+        let sent = if sends { accepted.clone() } else { Vec::new() };
+        let mut written = serde_json::json!({ "results": results, "accepted": accepted, "sends": sent, "counts": counts });
+        let ids = next();
+        if ids >= 0.0 {
+            let read_id = |_| {
+                let length = next();
+                text(&mut next, length)
+            };
+            written["ids"] = (0..ids as usize).map(read_id).collect::<Vec<_>>().into();
+        }
+        assert_eq!(read.next(), None, "nothing more");
+        written
     }
 
     #[test]
@@ -346,6 +390,20 @@ mod tests {
         }
         (expected["accepted"], expected["sends"], expected["ids"]) = (serde_json::json!([0, 6]), serde_json::json!([0, 6]), serde_json::json!(batch));
         assert_eq!(written(interpret_ids(batch, &r).unwrap()), expected);
+    }
+
+    /// The JS side names statuses and counts by their numbers: its lists are these.
+    #[test]
+    fn the_js_side_names_the_numbers_as_rust_does() {
+        let js = include_str!("../js/lib/templates.js");
+        let list = |names: &[&str]| names.iter().map(|name| format!("'{name}'")).collect::<Vec<_>>().join(", ");
+        assert!(js.contains(&format!("var STATUSES = [{}];", list(Status::NAMES))), "js/lib/templates.js lists the statuses");
+        let counts = serde_json::to_value(OutcomeCounts::default()).unwrap();
+        let fields: Vec<&str> = counts.as_object().unwrap().keys().map(String::as_str).collect();
+        let listed = ["accepted", "rejected", "banned", "filtered", "unknown", "missing"];
+        assert_eq!(fields.len(), listed.len());
+        assert!(listed.iter().all(|name| fields.contains(name)), "the numbers give every field of the counts");
+        assert!(js.contains(&format!("var OUTCOME_COUNTS = [{}];", list(&listed))), "js/lib/templates.js lists the counts in the numbers' order");
     }
 
     #[test]

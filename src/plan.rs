@@ -154,10 +154,12 @@ pub struct Answers {
 impl Answers {
     /// The answers of a list of statuses, oldest first.
     pub fn of(statuses: impl IntoIterator<Item = Status>) -> Answers {
-        statuses.into_iter().fold(Answers::default(), |a, s| Answers {
-            last: Some(s),
-            unsettled: a.unsettled + u32::from(matches!(s, Status::Filter | Status::Unknown | Status::Missing)),
-        })
+        statuses.into_iter().fold(Answers::default(), Answers::then)
+    }
+
+    /// These answers, and then `status`.
+    pub fn then(self, status: Status) -> Answers {
+        Answers { last: Some(status), unsettled: self.unsettled + u32::from(matches!(status, Status::Filter | Status::Unknown | Status::Missing)) }
     }
 }
 

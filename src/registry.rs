@@ -7,27 +7,36 @@
 //! Names cross as numbers too. Registering answers the [`Names`] a plan's
 //! numbers stand for; a plan takes, beside its JSON text, a typed array of
 //! [`CODES_PER_TEMPLATE`] numbers per template (the choice the setting kept,
-//! the state the record remembered and when), and answers a [`Layout`] whose
-//! states, kept choices, kinds and advice are numbers. Whatever has no number
-//! (a choice WeChat named in a way this library does not know, a record entry
-//! that is not well formed) stays in the JSON text, keyed by position, and is
-//! read there with the same rules.
+//! the state the record remembered and when, what this round answered), and
+//! answers a [`Layout`] as numbers only ([`Layout::numbers`]). Whatever in
+//! the input has no number (a choice WeChat named in a way this library does
+//! not know, a record entry that is not well formed, an answer that is no
+//! status name) stays in the JSON text, keyed by position, and is read there
+//! with the same rules.
 
 use crate::error::{Error, ErrorKind};
 use crate::json::{Direct, Text};
 use crate::memory::{code_index, Record, Remembered, RECORD_VERSION};
+use crate::numbers::Numbers;
 use crate::options::{parse_options, PlanOptions};
-use crate::plan::{layout, parse_answered, title_numbers, Known, Layout, TemplateState, ADVICE};
+use crate::outcome::Status;
+use crate::plan::{layout, parse_answered, title_numbers, Answers, Known, Layout, TemplateState, ADVICE};
 use crate::setting::{parse_setting, KeptChoice};
 use crate::template::{parse_templates, Template, TemplateKind};
 use crate::value::Value;
 use std::cell::Cell;
 
-/// Numbers per template in a plan's typed array: `[kept, state, at]`. `kept`
-/// is 0 (none given here) or 1 + the choice's index in [`Names::kept`];
+/// Numbers per template in a plan's typed array: `[kept, state, at, answered]`.
+/// `kept` is 0 (none given here) or 1 + the choice's index in [`Names::kept`];
 /// `state` is 0 (none given here) or 1 + the state's index in [`Names::states`];
-/// `at` is when the state was learned (ms since 1970).
-pub const CODES_PER_TEMPLATE: usize = 3;
+/// `at` is when the state was learned (ms since 1970); `answered` is 0 (none
+/// given here) or the statuses this round answered, oldest first, as the
+/// digits of a number in base [`ANSWER_BASE`], lowest first, each 1 + the
+/// status's index in [`Status::NAMES`] (so at most 17 statuses).
+pub const CODES_PER_TEMPLATE: usize = 4;
+
+/// The base of the numbers that give a template's answers (see [`CODES_PER_TEMPLATE`]).
+pub const ANSWER_BASE: u64 = 8;
 
 /// How many lists are kept; registering one more forgets the oldest.
 pub const KEPT_LISTS: usize = 8;
@@ -58,7 +67,7 @@ pub struct Registered<'a> {
 
 /// What the numbers in a plan's input and [`Layout`] stand for: the index
 /// in each list (1 + the index where 0 means none). Written as
-/// `{ states, kept, kinds, advice: [[code, message]] }`.
+/// `{ states, kept, kinds, advice: [[code, message]], counts }`.
 #[derive(Debug)]
 pub struct Names {
     /// Template states ([`TemplateState`]).
@@ -69,9 +78,11 @@ pub struct Names {
     pub kinds: &'static [&'static str],
     /// Advice: its code and the sentence for the user ([`ADVICE`]).
     pub advice: [(&'static str, &'static str); 5],
+    /// The counts, in the order a layout's numbers give them ([`COUNT_NAMES`]).
+    pub counts: [&'static str; 8],
 }
 
-const NAMES: Names = Names { states: TemplateState::NAMES, kept: KeptChoice::CODED_NAMES, kinds: TemplateKind::NAMES, advice: ADVICE };
+const NAMES: Names = Names { states: TemplateState::NAMES, kept: KeptChoice::CODED_NAMES, kinds: TemplateKind::NAMES, advice: ADVICE, counts: COUNT_NAMES };
 
 impl Direct for Registered<'_> {
     fn write(&self, out: &mut Text<'_>) {
@@ -90,57 +101,59 @@ impl Direct for Registered<'_> {
         out.raw(",\"kinds\":").list(n.kinds, names).raw(",\"advice\":").list(&n.advice, |out, (code, message)| {
             out.raw("[").string(code).raw(",").string(message).raw("]");
         });
-        out.raw("}}");
+        out.raw(",\"counts\":").list(&n.counts, names).raw("}}");
     }
 }
 
-/// A layout as a plan answers it:
-/// `{ mainSwitch, idsPerRequest, states: [state], kept: [0 | choice | raw],
-/// batches: [[kind, popup (0 or 1), ...positions]], counts, advice: [[advice, ...positions]] }`,
-/// every name a number as [`Names`] gives it, and a kept choice without a
-/// number as its raw string.
-impl Direct for Layout {
-    fn write(&self, out: &mut Text<'_>) {
-        out.raw("{\"mainSwitch\":");
-        match self.main_switch {
-            Some(on) => out.bool(on),
-            None => out.raw("null"),
-        };
-        out.raw(",\"idsPerRequest\":").number(self.ids_per_request as usize);
-        out.raw(",\"states\":").list(&self.states, |out, state| {
-            out.number(*state as usize);
-        });
-        out.raw(",\"kept\":").list(&self.kept, |out, kept| match kept {
-            None => {
-                out.number(0);
-            }
-            Some(KeptChoice::Other(raw)) => {
-                out.string(raw);
-            }
-            Some(choice) => {
-                out.number(choice.code().unwrap_or(0));
-            }
-        });
-        out.raw(",\"batches\":").list(&self.batches, |out, b| {
-            out.raw("[").number(b.kind as usize).raw(",").number(usize::from(b.popup));
-            for &id in &b.ids {
-                out.raw(",").number(id);
-            }
-            out.raw("]");
-        });
+/// The names of a layout's counts, in the order its numbers give them
+/// (the fields of [`crate::plan::StateCounts`], as JS names them).
+pub const COUNT_NAMES: [&str; 8] = ["ask", "topUp", "keptRejected", "banned", "switchedOff", "accepted", "rejected", "unsettled"];
+
+/// A kept choice's number in a layout's numbers when WeChat named it in a
+/// way this library does not know (one past the numbers of [`Names::kept`]).
+pub const OTHER_KEPT: usize = KeptChoice::CODED.len() + 1;
+
+impl Layout {
+    /// The layout as the plan export answers it (see [`crate::numbers`]),
+    /// every name a number as [`Names`] gives it, in this order:
+    ///
+    /// - `0`, the main switch (`0` unknown, `1` off, `2` on), ids per
+    ///   request, then the counts in [`Names::counts`] order;
+    /// - per template, its state; then per template, its kept choice (`0`
+    ///   none, its number, or [`OTHER_KEPT`] for a choice WeChat named in a
+    ///   way this library does not know, whose text comes last);
+    /// - how many batches, then per batch its kind, popup (`0` or `1`), how
+    ///   many templates, and their positions;
+    /// - how many pieces of advice, then per piece its number, how many
+    ///   templates, and their positions;
+    /// - per [`OTHER_KEPT`] choice, in the list's order, its text.
+    pub fn numbers(&self) -> Vec<f64> {
+        let mut out = Numbers::answer(16 + 3 * self.states.len());
         let c = &self.counts;
-        out.raw(",\"counts\":{\"ask\":").number(c.ask as usize).raw(",\"topUp\":").number(c.top_up as usize);
-        out.raw(",\"keptRejected\":").number(c.kept_rejected as usize).raw(",\"banned\":").number(c.banned as usize);
-        out.raw(",\"switchedOff\":").number(c.switched_off as usize).raw(",\"accepted\":").number(c.accepted as usize);
-        out.raw(",\"rejected\":").number(c.rejected as usize).raw(",\"unsettled\":").number(c.unsettled as usize).raw("}");
-        out.raw(",\"advice\":").list(&self.advice, |out, (k, ids)| {
-            out.raw("[").number(*k);
-            for &id in ids {
-                out.raw(",").number(id);
+        out.whole(self.main_switch.map_or(0, |on| 1 + usize::from(on))).put(self.ids_per_request.into());
+        for count in [c.ask, c.top_up, c.kept_rejected, c.banned, c.switched_off, c.accepted, c.rejected, c.unsettled] {
+            out.put(count.into());
+        }
+        for &state in &self.states {
+            out.whole(state as usize);
+        }
+        for kept in &self.kept {
+            out.whole(kept.as_ref().map_or(0, |choice| choice.code().unwrap_or(OTHER_KEPT)));
+        }
+        out.whole(self.batches.len());
+        for batch in &self.batches {
+            out.whole(batch.kind as usize).whole(usize::from(batch.popup)).positions(&batch.ids);
+        }
+        out.whole(self.advice.len());
+        for (advice, ids) in &self.advice {
+            out.whole(*advice).positions(ids);
+        }
+        for kept in &self.kept {
+            if let Some(KeptChoice::Other(raw)) = kept {
+                out.text(raw);
             }
-            out.raw("]");
-        });
-        out.raw("}");
+        }
+        out.done()
     }
 }
 
@@ -245,8 +258,25 @@ fn apply_codes(known: &mut [Known], codes: &[f64], record_keeps_states: bool) ->
         if code[1] != 0.0 && record_keeps_states {
             k.remembered = Remembered::from_code(code[1], code[2]).or(k.remembered);
         }
+        if code[3] != 0.0 {
+            k.answers = answered(code[3]).ok_or_else(bad)?;
+        }
     }
     Ok(())
+}
+
+/// The answers a number gives (see [`CODES_PER_TEMPLATE`]), if it is one.
+fn answered(code: f64) -> Option<Answers> {
+    if !(code.fract() == 0.0 && code > 0.0 && code <= 9_007_199_254_740_992.0) {
+        return None;
+    }
+    let (mut rest, mut answers) = (code as u64, Answers::default());
+    while rest > 0 {
+        let digit = (rest % ANSWER_BASE) as usize;
+        answers = answers.then(*Status::ALL.get(digit.checked_sub(1)?)?);
+        rest /= ANSWER_BASE;
+    }
+    Some(answers)
 }
 
 /// A key that is a position: `"12"` (digits only, as JS writes an index).
@@ -300,7 +330,7 @@ mod tests {
         let ids: Vec<String> = (0..40).map(|i| format!("t{i}")).collect();
         let handle = registry.register(&json(&serde_json::to_string(&ids).unwrap())).unwrap().handle;
         let now = 1_800_000_000_000.0;
-        let (mut kept, mut states, mut codes) = (serde_json::Map::new(), serde_json::Map::new(), Vec::new());
+        let (mut kept, mut states, mut answered, mut codes) = (serde_json::Map::new(), serde_json::Map::new(), serde_json::Map::new(), Vec::new());
         for i in 0..ids.len() {
             let choice = i % 4; // none, then each coded choice
             if choice > 0 {
@@ -311,16 +341,23 @@ mod tests {
             if state > 0 {
                 states.insert(i.to_string(), serde_json::json!({ "state": TemplateState::NAMES[state - 1], "at": at }));
             }
-            codes.extend([choice as f64, state as f64, at]);
+            // None, one status, or several (oldest first): every status at every place.
+            let statuses: Vec<usize> = (0..i % 3).map(|k| (i + k) % Status::ALL.len()).collect();
+            if !statuses.is_empty() {
+                answered.insert(i.to_string(), statuses.iter().map(|&s| Status::NAMES[s]).collect::<Vec<_>>().into());
+            }
+            let answers = statuses.iter().rev().fold(0, |code, &s| code * ANSWER_BASE + 1 + s as u64);
+            codes.extend([choice as f64, state as f64, at, answers as f64]);
         }
         let options = serde_json::json!({ "now": now });
         // A record of another version keeps no states, given either way.
         for v in [2, 1] {
-            let as_text = serde_json::json!([handle, { "itemSettings": kept }, options, null, { "v": v, "states": states }]);
+            let as_text = serde_json::json!([handle, { "itemSettings": kept }, options, answered, { "v": v, "states": states }]);
             let as_numbers = serde_json::json!([handle, {}, options, null, { "v": v }]);
             let from_text = registry.layout(&json(&as_text.to_string()), &[]).unwrap();
             assert_eq!(registry.layout(&json(&as_numbers.to_string()), &codes).unwrap(), from_text);
             assert!(from_text.kept.iter().any(Option::is_some));
+            assert!(from_text.states.contains(&TemplateState::Accepted) && from_text.states.contains(&TemplateState::Rejected), "answers count");
             assert_eq!(from_text.states[16] == TemplateState::Banned, v == 2, "t16 is remembered as banned a day ago");
         }
     }
@@ -329,12 +366,23 @@ mod tests {
     fn numbers_that_do_not_fit_the_list_are_an_input_error() {
         let mut registry = Registry::default();
         registry.register(&json(r#"["a","b"]"#)).unwrap();
-        for codes in [&[0.0; 3][..], &[0.0; 7], &[4.0, 0.0, 0.0, 0.0, 0.0, 0.0], &[0.5, 0.0, 0.0, 0.0, 0.0, 0.0], &[f64::NAN, 0.0, 0.0, 0.0, 0.0, 0.0]] {
+        let bad: [&[f64]; 9] = [
+            &[0.0; 4],
+            &[0.0; 9],
+            &[4.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            &[0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            &[f64::NAN, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            &[0.0, 0.0, 0.0, 7.0, 0.0, 0.0, 0.0, 0.0], // an answer digit past the statuses
+            &[0.0, 0.0, 0.0, 8.0, 0.0, 0.0, 0.0, 0.0], // a 0 digit below a status
+            &[0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0],
+            &[0.0, 0.0, 0.0, 1e300, 0.0, 0.0, 0.0, 0.0],
+        ];
+        for codes in bad {
             let e = registry.layout(&json("[1]"), codes).unwrap_err();
             assert_eq!((e.code, e.kind), ("plan-bad-codes", ErrorKind::Input), "{codes:?}");
         }
         // A state number that names no state, or a bad time, is dropped as a bad record entry is.
-        let layout = registry.layout(&json(r#"[1,null,null,null,{"v":2}]"#), &[0.0, 99.0, 0.0, 0.0, 4.0, -1.0]).unwrap();
+        let layout = registry.layout(&json(r#"[1,null,null,null,{"v":2}]"#), &[0.0, 99.0, 0.0, 0.0, 0.0, 4.0, -1.0, 0.0]).unwrap();
         assert_eq!(layout.states, [TemplateState::Ask, TemplateState::Ask]);
     }
 
@@ -348,17 +396,45 @@ mod tests {
         assert_eq!(names["states"][TemplateState::TopUp as usize], "top-up");
         assert_eq!(names["kinds"][2], "device");
         assert_eq!(names["advice"][4][0], "renew-silently");
-        let args = json(r#"[1,{"itemSettings":{"0":"accept","1":"weird"}},null,null]"#);
-        let written: serde_json::Value = serde_json::from_str(&String::from_utf16(&crate::json::answer_direct(&registry.layout(&args, &[]))).unwrap()).unwrap();
-        let written = &written["ok"];
-        let expected = serde_json::json!({
-            "mainSwitch": null, "idsPerRequest": 3,
-            "states": [1, 0, 0], "kept": [1, "weird", 0],
-            "batches": [[0, 1, 0, 1], [1, 1, 2]],
-            "counts": { "ask": 2, "topUp": 1, "keptRejected": 0, "banned": 0, "switchedOff": 0, "accepted": 0, "rejected": 0, "unsettled": 0 },
-            "advice": [],
-        });
-        assert_eq!(*written, expected);
+        let layout = registry.layout(&json(r#"[1,{"itemSettings":{"0":"accept","1":"wé"}},null,null]"#), &[]).unwrap();
+        let counts = serde_json::to_value(layout.counts).unwrap();
+        let by_name: Vec<_> = names["counts"].as_array().unwrap().iter().map(|name| counts[name.as_str().unwrap()].clone()).collect();
+        assert_eq!(by_name, [2, 1, 0, 0, 0, 0, 0, 0], "every count, in the names' order");
+        #[rustfmt::skip]
+        let expected = [
+            0, 0, 3, // a layout, main switch unknown, 3 ids per request
+            2, 1, 0, 0, 0, 0, 0, 0, // counts
+            1, 0, 0, // states: top-up, ask, ask
+            1, OTHER_KEPT, 0, // kept: accept, a choice without a number, none
+            2, 0, 1, 2, 0, 1, 1, 1, 1, 2, // two batches: [kind, popup, n, ...positions]
+            0, // no advice
+            2, 119, 233, // the text of the choice without a number: its length, then its code units
+        ].map(|n| n as f64);
+        assert_eq!(layout.numbers(), expected);
+    }
+
+    #[test]
+    fn a_layout_numbers_its_advice_and_every_batch() {
+        let mut registry = Registry::default();
+        registry.register(&json(r#"["a","b","c"]"#)).unwrap();
+        let args = json(r#"[1,{"mainSwitch":true,"itemSettings":{"0":"reject","1":"accept"}},{"idsPerRequest":1},{"2":"ban"}]"#);
+        let layout = registry.layout(&args, &[]).unwrap();
+        let numbers = layout.numbers();
+        assert_eq!(numbers[..3], [0.0, 2.0, 1.0], "a layout, main switch on, 1 id per request");
+        let mut read = numbers[3 + COUNT_NAMES.len() + 2 * 3..].iter().map(|&n| n as usize);
+        let mut next = || read.next().expect("a number");
+        assert_eq!(next(), layout.batches.len());
+        for batch in &layout.batches {
+            assert_eq!([next(), next(), next()], [batch.kind as usize, usize::from(batch.popup), batch.ids.len()]);
+            assert_eq!(batch.ids.iter().map(|_| next()).collect::<Vec<_>>(), batch.ids);
+        }
+        assert_eq!(next(), layout.advice.len());
+        assert!(layout.advice.len() >= 2, "kept rejected and banned each give advice");
+        for (advice, ids) in &layout.advice {
+            assert_eq!([next(), next()], [*advice, ids.len()]);
+            assert_eq!(ids.iter().map(|_| next()).collect::<Vec<_>>(), *ids);
+        }
+        assert_eq!(read.next(), None, "nothing more: no choice without a number");
     }
 
     #[test]

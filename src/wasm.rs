@@ -4,13 +4,17 @@
 //! measured the input; `plan` also takes a typed array of numbers, see
 //! [`crate::registry`]) and gives back the answer's JSON text, `{"ok":...}` or
 //! `{"error":{code, kind, message, advice, ...}}`, which the JS side decodes
-//! with native calls. Nothing here calls into JS, so no JS value (a throwing
-//! getter, a revoked Proxy) can unwind through wasm frames. No logic lives here.
+//! with native calls; `plan` and `interpretResult`, on the tap path, answer
+//! numbers instead (see [`crate::numbers`]). Nothing here calls into JS, so no
+//! JS value (a throwing getter, a revoked Proxy) can unwind through wasm
+//! frames. No logic lives here.
 
 #[cfg(feature = "subscribe")]
 use crate::arena::{self, scratch};
 use crate::error::Error;
 use crate::json;
+#[cfg(feature = "subscribe")]
+use crate::numbers;
 use crate::value::Value;
 #[cfg(feature = "send")]
 use serde::Serialize;
@@ -25,7 +29,7 @@ fn call<T: Serialize>(input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>)
 
 /// [`call`], with the answer written by `answer`. In the page's module all of
 /// it is in the call's scratch memory (see [`arena`]).
-fn call_with<T>(answer: fn(&Result<T, Error>) -> Vec<u16>, input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>) -> Box<[u16]> {
+fn call_with<T, U>(answer: fn(&Result<T, Error>) -> Vec<U>, input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>) -> Box<[U]> {
     scratch(|| {
         let mut args = None;
         let answer = answer(&json::read(input).and_then(|read| f(args.insert(read))));
@@ -61,8 +65,8 @@ pub fn register_templates(input: &[u16]) -> Box<[u16]> {
 /// numbers per template: see [`crate::Registry::layout`].
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
-pub fn plan(input: &[u16], codes: &[f64]) -> Box<[u16]> {
-    TEMPLATES.with_borrow(|registry| call_with(json::answer_direct, input, |a| registry.layout(a, codes)))
+pub fn plan(input: &[u16], codes: &[f64]) -> Box<[f64]> {
+    TEMPLATES.with_borrow(|registry| call_with(|r| numbers::answer(r, crate::Layout::numbers), input, |a| registry.layout(a, codes)))
 }
 
 /// `[batch, result]` (see [`crate::interpret_batch`]), or by position
@@ -70,8 +74,8 @@ pub fn plan(input: &[u16], codes: &[f64]) -> Box<[u16]> {
 /// either way the answer names templates by position (see [`crate::outcome::Answers`]).
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen(js_name = interpretResult)]
-pub fn interpret_result(input: &[u16]) -> Box<[u16]> {
-    call_with(json::answer_direct, input, |a| match a.at(2) {
+pub fn interpret_result(input: &[u16]) -> Box<[f64]> {
+    call_with(|r| numbers::answer(r, crate::outcome::Answers::numbers), input, |a| match a.at(2) {
         Value::Null => crate::interpret_batch(a.at(0), a.at(1)),
         answers => crate::interpret_positions(a.at(0), a.at(1), answers),
     })

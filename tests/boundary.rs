@@ -1,6 +1,7 @@
 //! The wasm boundary, run by `wasm-pack test --node`: JSON text in UTF-16 in,
-//! an `{"ok"}`/`{"error"}` answer out, one crossing each way, and no input
-//! that traps the module or grows its memory call after call.
+//! an `{"ok"}`/`{"error"}` answer out (`plan` and `interpretResult`: numbers,
+//! or the error answer), one crossing each way, and no input that traps the
+//! module or grows its memory call after call.
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::*;
@@ -16,6 +17,22 @@ fn answer(units: Box<[u16]>) -> serde_json::Value {
     serde_json::from_str(&String::from_utf16(&units).expect("answers are well-formed UTF-16")).expect("answers are JSON")
 }
 
+/// A numbers answer (`plan`, `interpretResult`): its numbers (they start
+/// with 0), or else the error answer, one code unit per number.
+fn numbers(answered: Box<[f64]>) -> Result<Vec<f64>, serde_json::Value> {
+    if answered.first() == Some(&0.0) {
+        Ok(answered.to_vec())
+    } else {
+        Err(answer(answered.iter().map(|&unit| unit as u16).collect()))
+    }
+}
+
+/// Text in a numbers answer: its length, then its UTF-16 code units.
+fn text(text: &str) -> Vec<f64> {
+    let units = units(text);
+    std::iter::once(units.len() as f64).chain(units.into_iter().map(f64::from)).collect()
+}
+
 /// Registers a list; its handle and the templates as the module read them.
 fn register(templates: &str) -> (u64, serde_json::Value) {
     let a = answer(register_templates(&units(&format!("[{templates}]"))));
@@ -25,16 +42,25 @@ fn register(templates: &str) -> (u64, serde_json::Value) {
 #[wasm_bindgen_test]
 fn a_registered_list_plans_by_position() {
     let (handle, _) = register(r#"[{"id":"a","title":"发货通知"},"b",{"priTmplId":"c","type":3}]"#);
-    let a = answer(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"1":"accept"}}}},null,{{}}]"#)), &[]));
-    let layout = &a["ok"];
-    assert_eq!(layout["states"], serde_json::json!([0, 1, 0]), "states by number: ask, top-up, ask");
-    assert_eq!(layout["kept"], serde_json::json!([0, 1, 0]), "kept by number: accept");
-    assert_eq!(layout["batches"], serde_json::json!([[0, 1, 0, 1], [1, 1, 2]]), "[kind, popup, ...positions]");
-    assert_eq!(layout["counts"]["topUp"], 1);
-    // The same, with the kept choice given as numbers beside the text: [kept, state, at] per template.
-    let by_numbers = answer(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true}},null,{{}}]"#)), &[0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]));
-    assert_eq!(by_numbers, a);
-    let e = answer(plan(&units(&format!("[{handle}]")), &[1.0]))["error"].clone();
+    let a = numbers(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"1":"accept"}}}},null,{{}}]"#)), &[])).expect("a layout");
+    #[rustfmt::skip]
+    let expected = [
+        0, 2, 3, // a layout, main switch on, 3 ids per request
+        2, 1, 0, 0, 0, 0, 0, 0, // counts: ask 2, top-up 1
+        0, 1, 0, 0, 1, 0, // states by number (ask, top-up, ask), then kept (accept)
+        2, 0, 1, 2, 0, 1, 1, 1, 1, 2, // batches: [kind, popup, n, ...positions]
+        0, // no advice
+    ].map(f64::from);
+    assert_eq!(a, expected);
+    // The same, with the kept choice given as numbers beside the text: [kept, state, at, answered] per template.
+    let by_numbers = numbers(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true}},null,{{}}]"#)), &[0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]));
+    assert_eq!(by_numbers, Ok(a));
+    // This round's answers as numbers: 'accept' for the first template, 'reject' then 'accept' for the third (8 * 1 + 2).
+    let answered = numbers(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true}}]"#)), &[0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 10.0]));
+    let as_text = numbers(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true}},null,{{"0":"accept","2":["reject","accept"]}}]"#)), &[]));
+    assert_eq!(answered, as_text);
+    assert_eq!(answered.expect("a layout")[3..11], [1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0], "counts: ask 1, accepted 2");
+    let e = numbers(plan(&units(&format!("[{handle}]")), &[1.0])).expect_err("an error")["error"].clone();
     assert_eq!((e["code"].as_str(), e["kind"].as_str()), (Some("plan-bad-codes"), Some("input")));
 }
 
@@ -51,19 +77,26 @@ fn errors_are_answers_with_code_kind_message_and_advice() {
     assert_eq!((e["code"].as_str(), e["kind"].as_str(), e["retryable"].as_bool()), (Some("template-duplicate-id"), Some("input"), Some(false)));
     assert!(e["message"].as_str().unwrap().contains("templates[1]"));
     assert!(!e["advice"].as_str().unwrap().is_empty());
-    let e = answer(plan(&units("[123456,null,null,null]"), &[]))["error"].clone();
+    let e = numbers(plan(&units("[123456,null,null,null]"), &[])).expect_err("an error")["error"].clone();
     assert_eq!((e["code"].as_str(), e["kind"].as_str()), (Some("templates-not-registered"), Some("internal")));
 }
 
 #[wasm_bindgen_test]
 fn interpret_result_reads_success_and_fail_results() {
     // Answers name templates by position; a batch read by id comes back with its ids.
-    let o = answer(interpret_result(&units(r#"[{"ids":["a","b"]},{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject"}]"#)));
-    assert_eq!((&o["ok"]["accepted"], &o["ok"]["ids"]), (&serde_json::json!([0]), &serde_json::json!(["a", "b"])));
-    assert_eq!(o["ok"]["results"][0]["raw"], "acceptWithAlert");
-    let o = answer(interpret_result(&units(r#"[{"kind":"long-term"},{"errMsg":"requestSubscribeMessage:ok"},["reject","accept"]]"#)));
-    assert_eq!((&o["ok"]["accepted"], &o["ok"]["sends"], o["ok"].get("ids")), (&serde_json::json!([1]), &serde_json::json!([]), None));
-    let e = answer(interpret_result(&units(r#"[["a"],{"errMsg":"requestSubscribeMessage:fail","errCode":20003}]"#)));
+    let o = numbers(interpret_result(&units(r#"[{"ids":["a","b"]},{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject"}]"#)));
+    // 0, sends, counts (accepted, rejected, banned, filtered, unknown, missing), then per result its status and raw text.
+    let mut expected = vec![0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0];
+    expected.extend(text("acceptWithAlert").into_iter().chain([1.0]).chain(text("reject")));
+    expected.extend([1.0, 0.0, 2.0]); // accepted positions, then the ids read
+    expected.extend(text("a").into_iter().chain(text("b")));
+    assert_eq!(o, Ok(expected));
+    let o = numbers(interpret_result(&units(r#"[{"kind":"long-term"},{"errMsg":"requestSubscribeMessage:ok"},["reject","accept"]]"#)));
+    let mut expected = vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 1.0];
+    expected.extend(text("reject").into_iter().chain([0.0]).chain(text("accept")));
+    expected.extend([1.0, 1.0, -1.0]); // accepted positions; no sends (long-term), no ids read
+    assert_eq!(o, Ok(expected));
+    let e = numbers(interpret_result(&units(r#"[["a"],{"errMsg":"requestSubscribeMessage:fail","errCode":20003}]"#))).expect_err("an error");
     assert_eq!((e["error"]["code"].as_str(), e["error"]["errCode"].as_i64()), (Some("too-many-ids"), Some(20003)));
 }
 
@@ -122,7 +155,7 @@ fn thousands_of_calls_do_not_grow_memory() {
     let plan_input = units(&format!(r#"[{handle},{{"mainSwitch":true,"itemSettings":{{"2":"accept","3":"reject"}}}},null,null]"#));
     let check_input = units(r#"[{"content":"下单时间:{{date2.DATA}}\n商品名称:{{thing4.DATA}}"},{"date2":"2015年01月05日","thing4":"这是一个非常非常长的商品名称超过了二十个字"}]"#);
     let once = || {
-        assert!(answer(plan(&plan_input, &[])).get("ok").is_some());
+        assert!(numbers(plan(&plan_input, &[])).is_ok());
         assert!(answer(check_data(&check_input)).get("ok").is_some());
         assert!(answer(interpret_send(&units("[1"))).get("error").is_some());
     };

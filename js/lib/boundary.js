@@ -7,7 +7,9 @@
 //   units are copied into wasm memory. Phones have no TextEncoder, and a
 //   string's code units are what a JS loop can copy fastest.
 // - out: the answer's JSON text comes back as UTF-16 code units and is
-//   decoded with String.fromCharCode and JSON.parse, native on every engine.
+//   decoded with String.fromCharCode and JSON.parse, native on every engine;
+//   plan's and interpretResult's answers, on the tap path, come back as
+//   numbers (a Float64Array, src/numbers.rs) that templates.js reads by index.
 // The exports never call into JS and never throw: an exception out of one is
 // a trap (a bug, or out of memory). The instance is then marked broken, the
 // call throws an 'internal' WxSubscribeError, and the owner of the instance
@@ -126,15 +128,20 @@ function internal(message) {
   });
 }
 
-/** Decodes an answer: its `ok` value, or throws its `error` as a WxSubscribeError. */
-function decode(units) {
+/** The text of UTF-16 code units (a typed array), with native calls. */
+function fromUnits(units) {
   var parts = [];
   for (var i = 0; i < units.length; i += 8192) {
     parts.push(String.fromCharCode.apply(null, units.subarray(i, i + 8192)));
   }
+  return parts.join('');
+}
+
+/** Decodes an answer: its `ok` value, or throws its `error` as a WxSubscribeError. */
+function decode(units) {
   var answer;
   try {
-    answer = JSON.parse(parts.join(''));
+    answer = JSON.parse(fromUnits(units));
   } catch (e) {
     throw internal('the wasm module answered text that is not JSON');
   }
@@ -145,10 +152,10 @@ function decode(units) {
 /**
  * Calls export `name` of `instance` ({ exports, memory, broken, oversized })
  * with JSON text already measured (serialise), and for `plan` its numbers (a
- * Float64Array). Marks the instance broken on a trap, oversized when its
- * memory grew past RETIRE_BYTES.
+ * Float64Array); returns what the export answered, as it is. Marks the
+ * instance broken on a trap, oversized when its memory grew past RETIRE_BYTES.
  */
-function callText(instance, name, text, codes) {
+function run(instance, name, text, codes) {
   var units = toUnits(text);
   var answer;
   try {
@@ -158,7 +165,24 @@ function callText(instance, name, text, codes) {
     throw internal('the wasm module trapped in ' + name + '(): ' + describe(trap));
   }
   if (instance.memory && instance.memory.buffer.byteLength > RETIRE_BYTES) instance.oversized = true;
-  return decode(answer);
+  return answer;
+}
+
+/** run(), with the answer's JSON text decoded. */
+function callText(instance, name, text) {
+  return decode(run(instance, name, text));
+}
+
+/**
+ * Calls an export that answers numbers (src/numbers.rs): they start with 0
+ * and are returned as they are (a Float64Array); an error comes as its JSON
+ * text, one code unit per number, and is thrown as a WxSubscribeError.
+ */
+function callNumbers(instance, name, text, codes) {
+  var numbers = run(instance, name, text, codes);
+  if (numbers[0] === 0) return numbers;
+  decode(numbers);
+  throw internal('the wasm module answered ' + name + '() with neither numbers nor an error');
 }
 
 /** Calls export `name` with the arguments `args` (an array). */
@@ -172,5 +196,7 @@ module.exports = {
   unreadable: unreadable,
   call: call,
   callText: callText,
+  callNumbers: callNumbers,
+  fromUnits: fromUnits,
   internal: internal,
 };

@@ -7,8 +7,8 @@
 // can by numbers: per template, the choice the setting kept and the state the
 // record remembered (with its time) go in a Float64Array, copied natively.
 // What has no number (a value the module must judge) stays in the JSON text,
-// keyed by template position. The module answers a layout by position and by
-// number, which expand() fills in with the ids, titles, kinds and names.
+// keyed by template position. The module answers a layout as numbers, by
+// position, which expand() fills in with the ids, titles, kinds and names.
 'use strict';
 
 var boundary = require('./boundary.js');
@@ -73,12 +73,6 @@ function registered(instance, list, again) {
   return entry;
 }
 
-// An object keyed by template id, keyed by position instead (only the list's
-// ids are looked up); anything else as it is, for the planner to judge.
-function byPosition(object, ids) {
-  return isPlainObject(object) ? split(object, ids, null, function () { return false; }) : object;
-}
-
 // Each name's number: 1 + its index in `names`.
 function codesOf(names) {
   var codes = Object.create(null);
@@ -86,19 +80,29 @@ function codesOf(names) {
   return codes;
 }
 
-/** Numbers per template in a plan's Float64Array: [kept, state, at] (src/registry.rs). */
-var CODES_PER_TEMPLATE = 3;
+/** Numbers per template in a plan's Float64Array: [kept, state, at, answered] (src/registry.rs). */
+var CODES_PER_TEMPLATE = 4;
+/** The base of the number that gives a template's answers this round (src/registry.rs). */
+var ANSWER_BASE = 8;
+/** The most answers one such number holds. */
+var MAX_CODED_ANSWERS = 17;
+
+// Each status's name, by its number (Status::NAMES in src/outcome.rs).
+var STATUSES = ['accept', 'reject', 'ban', 'filter', 'unknown', 'missing'];
+// Each count's name, in the order the numbers give them (OutcomeCounts in src/outcome.rs).
+var OUTCOME_COUNTS = ['accepted', 'rejected', 'banned', 'filtered', 'unknown', 'missing'];
 
 // The object `object` keyed by the list's ids, split: what `code(value,
 // codes, at)` writes a number for goes into `codes` (`at` being where the
 // template's numbers start); the rest stays, keyed by position, in the
-// object returned.
+// object returned, or undefined when nothing rests (JSON.stringify then
+// leaves it out).
 function split(object, ids, codes, code) {
-  var rest = {};
+  var rest;
   for (var i = 0; i < ids.length; i++) {
     if (!hasOwn.call(object, ids[i])) continue;
     var value = object[ids[i]];
-    if (!code(value, codes, i * CODES_PER_TEMPLATE)) rest[i] = value;
+    if (!code(value, codes, i * CODES_PER_TEMPLATE)) (rest || (rest = {}))[i] = value;
   }
   return rest;
 }
@@ -148,6 +152,19 @@ function planInput(instance, entry, setting, options, answered, remembered) {
     }
     return code;
   }
+  // A status name, or an array of them (oldest first): the digits of one number, oldest lowest.
+  function answers(value, out, at) {
+    var list = Array.isArray(value) ? value : [value];
+    if (list.length === 0 || list.length > MAX_CODED_ANSWERS) return 0;
+    var code = 0;
+    for (var i = list.length - 1; i >= 0; i--) {
+      var status = typeof list[i] === 'string' ? STATUSES.indexOf(list[i]) : -1;
+      if (status < 0) return 0;
+      code = code * ANSWER_BASE + status + 1;
+    }
+    out[at + 3] = code;
+    return code;
+  }
   var args;
   try {
     var shaped = setting;
@@ -165,7 +182,7 @@ function planInput(instance, entry, setting, options, answered, remembered) {
     var key = read && read.key;
     var asBefore = key !== null && key === instance.planFacts;
     var sent = !read ? options : asBefore ? { now: read.copy.now } : read.copy;
-    args = [entry.handle, shaped, sent, byPosition(answered, entry.ids), record];
+    args = [entry.handle, shaped, sent, isPlainObject(answered) ? split(answered, entry.ids, codes, answers) : answered, record];
     if (asBefore) args.push(true);
   } catch (thrown) {
     throw boundary.unreadable(thrown);
@@ -173,36 +190,68 @@ function planInput(instance, entry, setting, options, answered, remembered) {
   return { text: boundary.serialise(args), codes: codes, key: key };
 }
 
-// The Plan a layout stands for: positions become the registered ids, numbers
-// become names, and each template gets its id, title and kind (fields in the
-// order of src/plan.rs).
-function expand(layout, entry) {
+// The text at `at` in a numbers answer (src/numbers.rs): its length, then its code units.
+function textAt(numbers, at) {
+  return boundary.fromUnits(numbers.subarray(at + 1, at + 1 + numbers[at]));
+}
+
+// The Plan a layout stands for, read from its numbers (Layout::numbers in
+// src/registry.rs: the order is documented there): positions become the
+// registered ids, numbers become names, and each template gets its id, title
+// and kind (fields in the order of src/plan.rs).
+function expand(numbers, entry) {
   var ids = entry.ids;
   var names = entry.names;
-  // The ids at the positions of `list` from index `from` on.
-  function idsOf(list, from) {
-    var out = new Array(list.length - from);
-    for (var i = from; i < list.length; i++) out[i - from] = ids[list[i]];
-    return out;
+  var n = ids.length;
+  var at = 3;
+  var counts = {};
+  for (var c = 0; c < names.counts.length; c++) counts[names.counts[c]] = numbers[at++];
+  var states = at;
+  var kept = at + n;
+  at += 2 * n;
+  // The ids at the next positions (how many first).
+  function nextIds() {
+    var list = new Array(numbers[at++]);
+    for (var i = 0; i < list.length; i++) list[i] = ids[numbers[at++]];
+    return list;
   }
-  var planned = new Array(entry.templates.length);
-  for (var i = 0; i < planned.length; i++) {
-    var t = entry.templates[i];
-    var p = { id: t.id };
-    if (t.title !== undefined) p.title = t.title;
-    p.kind = t.kind;
-    p.state = names.states[layout.states[i]];
-    var kept = layout.kept[i];
-    if (kept !== 0) p.kept = typeof kept === 'string' ? { choice: 'other', raw: kept } : { choice: names.kept[kept - 1] };
-    planned[i] = p;
+  var batches = new Array(numbers[at++]);
+  for (var b = 0; b < batches.length; b++) {
+    var kind = names.kinds[numbers[at]];
+    var popup = numbers[at + 1] === 1;
+    at += 2;
+    batches[b] = { kind: kind, ids: nextIds(), popup: popup };
   }
+  var advice = new Array(numbers[at++]);
+  for (var a = 0; a < advice.length; a++) {
+    var piece = names.advice[numbers[at++]];
+    advice[a] = { code: piece[0], ids: nextIds(), message: piece[1] };
+  }
+  var planned = new Array(n);
+  for (var t = 0; t < n; t++) {
+    var template = entry.templates[t];
+    var p = { id: template.id };
+    if (template.title !== undefined) p.title = template.title;
+    p.kind = template.kind;
+    p.state = names.states[numbers[states + t]];
+    var choice = numbers[kept + t];
+    if (choice > names.kept.length) {
+      // A choice without a number: its text comes last.
+      p.kept = { choice: 'other', raw: textAt(numbers, at) };
+      at += 1 + numbers[at];
+    } else if (choice > 0) {
+      p.kept = { choice: names.kept[choice - 1] };
+    }
+    planned[t] = p;
+  }
+  var main = numbers[1];
   return {
-    mainSwitch: layout.mainSwitch,
-    idsPerRequest: layout.idsPerRequest,
+    mainSwitch: main === 0 ? null : main === 2,
+    idsPerRequest: numbers[2],
     templates: planned,
-    batches: layout.batches.map(function (b) { return { kind: names.kinds[b[0]], ids: idsOf(b, 2), popup: b[1] === 1 }; }),
-    counts: layout.counts,
-    advice: layout.advice.map(function (a) { return { code: names.advice[a[0]][0], ids: idsOf(a, 1), message: names.advice[a[0]][1] }; }),
+    batches: batches,
+    counts: counts,
+    advice: advice,
   };
 }
 
@@ -213,7 +262,7 @@ function plan(instance, templates, setting, options, answered, remembered) {
   for (var attempt = 0; ; attempt++) {
     var input = planInput(instance, entry, setting, options, answered, remembered);
     try {
-      var layout = boundary.callText(instance, 'plan', input.text, input.codes);
+      var layout = boundary.callNumbers(instance, 'plan', input.text, input.codes);
       instance.planFacts = input.key;
       return expand(layout, entry);
     } catch (error) {
@@ -257,14 +306,40 @@ function interpret(instance, batch, result) {
     throw boundary.unreadable(thrown);
   }
   // The module answers by position; a request it read by id comes with its ids.
-  var outcome = boundary.call(instance, 'interpretResult', args);
-  var named = ids || outcome.ids;
-  var idOf = function (position) { return named[position]; };
-  outcome.results.forEach(function (r) { r.id = named[r.id]; });
-  outcome.accepted = outcome.accepted.map(idOf);
-  outcome.sends = outcome.sends.map(idOf);
-  if (!ids) delete outcome.ids;
-  return outcome;
+  return outcome(boundary.callNumbers(instance, 'interpretResult', boundary.serialise(args)), ids);
+}
+
+// The Outcome interpretResult's numbers stand for (Answers::numbers in
+// src/outcome.rs: the order is documented there), with the request's ids
+// (`ids`, or else those the module read).
+function outcome(numbers, ids) {
+  var sends = numbers[1] === 1;
+  var at = 2;
+  var counts = {};
+  for (var c = 0; c < OUTCOME_COUNTS.length; c++) counts[OUTCOME_COUNTS[c]] = numbers[at++];
+  var raws = [];
+  var statuses = new Array(numbers[at++]);
+  for (var r = 0; r < statuses.length; r++) {
+    statuses[r] = STATUSES[numbers[at++]];
+    raws.push(numbers[at] < 0 ? null : textAt(numbers, at));
+    at += numbers[at] < 0 ? 1 : 1 + numbers[at];
+  }
+  var accepted = new Array(numbers[at++]);
+  for (var a = 0; a < accepted.length; a++) accepted[a] = numbers[at++];
+  if (!ids) {
+    ids = new Array(numbers[at++]);
+    for (var i = 0; i < ids.length; i++) {
+      ids[i] = textAt(numbers, at);
+      at += 1 + numbers[at];
+    }
+  }
+  var results = statuses.map(function (status, position) {
+    var result = { id: ids[position], status: status };
+    if (raws[position] !== null) result.raw = raws[position];
+    return result;
+  });
+  var acceptedIds = accepted.map(function (position) { return ids[position]; });
+  return { results: results, accepted: acceptedIds, sends: sends ? acceptedIds.slice() : [], counts: counts };
 }
 
 module.exports = { TemplateList: TemplateList, plan: plan, interpret: interpret, STATE_LABELS: STATE_LABELS };

@@ -149,11 +149,11 @@ test('nesting is refused at the first level past 24, as the module counts it, be
 test('a plan with the same client facts sends only the time, and one with other facts plans by those', function () {
   return loaded().then(function (r) {
     var boundary = r.host.require('wx-subscribe/boundary.js');
-    var callText = boundary.callText;
+    var callNumbers = boundary.callNumbers;
     var texts = [];
-    boundary.callText = function (instance, name, text) {
+    boundary.callNumbers = function (instance, name, text) {
       if (name === 'plan') texts.push(text);
-      return callText.apply(this, arguments);
+      return callNumbers.apply(this, arguments);
     };
     var list = r.wxs.templates(['a', 'b', 'c', 'd']);
     var facts = { idsPerRequest: 1, baseLibrary: '3.5.0', wechatVersion: '8.0.50', platform: 'ios' };
@@ -174,6 +174,6 @@ test('a plan with the same client facts sends only the time, and one with other 
     assert.equal(planWith({ now: day }, remembered).templates[0].state, 'banned');
     assert.equal(planWith({ now: 8 * day }, remembered).templates[0].state, 'ask');
     assert.ok(/,true\]$/.test(texts[texts.length - 1]));
-    boundary.callText = callText;
+    boundary.callNumbers = callNumbers;
   });
 });

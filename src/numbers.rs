@@ -1,0 +1,89 @@
+//! Answers as numbers, for the two calls on the tap path (`plan` and
+//! `interpretResult`): on a phone the module runs interpreted, and writing
+//! JSON text costs there, unit by unit, more than the work it reports; the JS
+//! side would then parse it again. A numbers answer is a list of `f64` that
+//! crosses with one native copy (a `Float64Array`) and that the JS side reads
+//! by index. Names are numbers (an index in a list of names the JS side
+//! holds), text is its length and then its UTF-16 code units.
+//!
+//! A numbers answer starts with `0`. A failed call answers its
+//! `{"error":...}` JSON text instead, one code unit per number, which starts
+//! with `{`: the JS side tells the two apart by the first number.
+
+use crate::error::Error;
+
+/// A numbers answer being written. One call per number: a push inlined at
+/// every place would make the module larger, not faster on a phone.
+pub struct Numbers(Vec<f64>);
+
+impl Numbers {
+    /// A numbers answer: `0`, then what the caller writes.
+    pub fn answer(capacity: usize) -> Numbers {
+        let mut out = Numbers(Vec::with_capacity(capacity));
+        out.put(0.0);
+        out
+    }
+
+    /// Writes a number.
+    #[inline(never)]
+    pub fn put(&mut self, n: f64) -> &mut Self {
+        self.0.push(n);
+        self
+    }
+
+    /// Writes a whole number.
+    pub fn whole(&mut self, n: usize) -> &mut Self {
+        self.put(n as f64)
+    }
+
+    /// Writes how many positions, then each.
+    pub fn positions(&mut self, positions: &[usize]) -> &mut Self {
+        self.whole(positions.len());
+        for &at in positions {
+            self.whole(at);
+        }
+        self
+    }
+
+    /// Writes text: how many UTF-16 code units, then each.
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        let at = self.0.len();
+        self.put(0.0);
+        for unit in text.encode_utf16() {
+            self.put(unit.into());
+        }
+        self.0[at] = (self.0.len() - at - 1) as f64;
+        self
+    }
+
+    /// The numbers written.
+    pub fn done(self) -> Vec<f64> {
+        self.0
+    }
+}
+
+/// A call's answer: `numbers(value)` when it succeeded, else the error's
+/// JSON text (`{"error":...}`), one code unit per number.
+pub fn answer<T>(result: &Result<T, Error>, numbers: impl FnOnce(&T) -> Vec<f64>) -> Vec<f64> {
+    match result {
+        Ok(value) => numbers(value),
+        Err(error) => crate::json::error_answer(error).into_iter().map(f64::from).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_start_with_0_and_errors_with_their_json_text() {
+        let mut out = Numbers::answer(0);
+        out.whole(7).positions(&[2, 5]).text("é𝄞");
+        assert_eq!(out.done(), [0.0, 7.0, 2.0, 2.0, 5.0, 3.0, 233.0, 55348.0, 56606.0]);
+        let failed: Result<(), Error> = Err(Error::input("some-code", "what happened".to_owned(), "what to do"));
+        let text: Vec<u16> = answer(&failed, |_| Vec::new()).into_iter().map(|unit| unit as u16).collect();
+        let error: serde_json::Value = serde_json::from_str(&String::from_utf16(&text).unwrap()).unwrap();
+        assert_eq!(error["error"]["code"], "some-code");
+        assert_eq!(answer(&Ok(()), |_| vec![0.0, 1.0]), [0.0, 1.0]);
+    }
+}
