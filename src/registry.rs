@@ -38,6 +38,11 @@ pub const CODES_PER_TEMPLATE: usize = 4;
 /// The base of the numbers that give a template's answers (see [`CODES_PER_TEMPLATE`]).
 pub const ANSWER_BASE: u64 = 8;
 
+/// Numbers before the templates' in a plan's typed array: `[handle, main
+/// switch, now, record version, as before]`, what the plan's arguments say
+/// when it sends no JSON text (see [`head_args`]).
+pub const PLAN_HEAD: usize = 5;
+
 /// How many lists are kept; registering one more forgets the oldest.
 pub const KEPT_LISTS: usize = 8;
 
@@ -188,9 +193,10 @@ impl Registry {
     /// `answered` and `remembered.states` (a stored record, see
     /// [`crate::memory`]) are keyed by template position (`"0"`, `"1"`, ...)
     /// instead of id; keys that are no position of the list are ignored, as
-    /// ids the list does not have are. `codes` is empty, or holds
-    /// [`CODES_PER_TEMPLATE`] numbers per template of the list, which add to
-    /// (and win over) what the text gives for that position.
+    /// ids the list does not have are. `codes` is empty, or holds a head of
+    /// [`PLAN_HEAD`] numbers (left to [`head_args`]: `args` says the same)
+    /// and then [`CODES_PER_TEMPLATE`] numbers per template of the list,
+    /// which add to (and win over) what `args` gives for that position.
     pub fn layout(&self, args: &Value, codes: &[f64]) -> Result<Layout, Error> {
         let (templates, titles) = self.templates(args.at(0))?;
         let setting = parse_setting(args.at(1))?;
@@ -237,21 +243,44 @@ impl Registry {
     }
 }
 
+/// The arguments the head of a plan's numbers stands for (see
+/// [`PLAN_HEAD`]), for a plan that sends no JSON text: `[handle, {
+/// mainSwitch }, { now }, null, { v }, as_before]`, where the main switch is
+/// `0` (not given), `1` (off) or `2` (on), `now` is `-1` when not given, the
+/// record's version is `-1` when there is no record, and `as_before` is `0`
+/// or `1`. The JS side sends no text only when every argument has a number.
+pub fn head_args(codes: &[f64]) -> Result<Value, Error> {
+    let bad = || bad_codes("the plan has no text, and its numbers have no head");
+    let &[handle, main_switch, now, version, as_before] = codes.get(..PLAN_HEAD).ok_or_else(bad)? else { return Err(bad()) };
+    let member = |key: &str, value: Value| Value::Object(vec![(key.to_owned(), value)]);
+    let setting = match main_switch {
+        0.0 => Value::Object(Vec::new()),
+        1.0 | 2.0 => member("mainSwitch", Value::Bool(main_switch == 2.0)),
+        _ => return Err(bad()),
+    };
+    let options = if now == -1.0 { Value::Object(Vec::new()) } else { member("now", Value::Number(now)) };
+    let record = if version == -1.0 { Value::Null } else { member("v", Value::Number(version)) };
+    Ok(Value::Array(vec![Value::Number(handle), setting, options, Value::Null, record, Value::Bool(as_before == 1.0)]))
+}
+
+/// The input error for numbers that do not fit: what is wrong with them.
+fn bad_codes(what: &str) -> Error {
+    Error::input("plan-bad-codes", what.to_owned(), "pass the numbers the JS side writes for this list, or none")
+}
+
 /// Adds what `codes` says (see [`CODES_PER_TEMPLATE`]) to `known`: the kept
-/// choices, and the remembered states when the record is one that keeps them.
+/// choices, the remembered states when the record is one that keeps them,
+/// and this round's answers.
 fn apply_codes(known: &mut [Known], codes: &[f64], record_keeps_states: bool) -> Result<(), Error> {
     if codes.is_empty() {
         return Ok(());
     }
     let templates = known.len();
-    let bad = || {
-        let message = ["the plan's numbers do not fit the registered list of ", &crate::error::decimal(templates as i64), " templates"].concat();
-        Error::input("plan-bad-codes", message, "pass the numbers the JS side writes for this list, or none")
-    };
-    if codes.len() != templates * CODES_PER_TEMPLATE {
+    let bad = || bad_codes(&["the plan's numbers do not fit the registered list of ", &crate::error::decimal(templates as i64), " templates"].concat());
+    if codes.len() != PLAN_HEAD + templates * CODES_PER_TEMPLATE {
         return Err(bad());
     }
-    for (k, code) in known.iter_mut().zip(codes.chunks_exact(CODES_PER_TEMPLATE)) {
+    for (k, code) in known.iter_mut().zip(codes[PLAN_HEAD..].chunks_exact(CODES_PER_TEMPLATE)) {
         if code[0] != 0.0 {
             k.kept = Some(code_index(code[0]).and_then(|i| KeptChoice::CODED.get(i)).ok_or_else(bad)?.clone());
         }
@@ -330,7 +359,8 @@ mod tests {
         let ids: Vec<String> = (0..40).map(|i| format!("t{i}")).collect();
         let handle = registry.register(&json(&serde_json::to_string(&ids).unwrap())).unwrap().handle;
         let now = 1_800_000_000_000.0;
-        let (mut kept, mut states, mut answered, mut codes) = (serde_json::Map::new(), serde_json::Map::new(), serde_json::Map::new(), Vec::new());
+        // The head is left to the text here (see `a_plan_without_text_reads_its_head`).
+        let (mut kept, mut states, mut answered, mut codes) = (serde_json::Map::new(), serde_json::Map::new(), serde_json::Map::new(), vec![0.0; PLAN_HEAD]);
         for i in 0..ids.len() {
             let choice = i % 4; // none, then each coded choice
             if choice > 0 {
@@ -362,27 +392,58 @@ mod tests {
         }
     }
 
+    /// A plan that sends no text: its head stands for the arguments the text would give.
+    #[test]
+    fn a_plan_without_text_reads_its_head() {
+        let mut registry = Registry::default();
+        registry.register(&json(r#"["a","b","c"]"#)).unwrap();
+        let day = 86_400_000.0;
+        let per_template = [0.0, 4.0, 0.0, 0.0, 0.0, 4.0, 10.0 * day, 0.0, 2.0, 0.0, 0.0, 0.0]; // a: banned now, b: banned 10 days ago, c: kept rejected
+        let cases = [
+            ([1.0, 2.0, 11.0 * day, 2.0, 0.0], r#"[1,{"mainSwitch":true},{"now":950400000},null,{"v":2},false]"#),
+            ([1.0, 1.0, -1.0, -1.0, 0.0], r#"[1,{"mainSwitch":false},{},null,null]"#),
+            ([1.0, 0.0, 5.0 * day, 1.0, 0.0], r#"[1,{},{"now":432000000},null,{"v":1}]"#),
+        ];
+        for (head, text) in cases {
+            let codes = [head.as_slice(), &per_template].concat();
+            let by_head = registry.layout(&head_args(&codes).unwrap(), &codes).unwrap();
+            assert_eq!(by_head, registry.layout(&json(text), &codes).unwrap(), "{text}");
+        }
+        let banned = registry.layout(&head_args(&[[1.0, 2.0, 11.0 * day, 2.0, 0.0].as_slice(), &per_template].concat()).unwrap(), &[]).unwrap();
+        assert_eq!(banned.main_switch, Some(true));
+        // As before: the options of the last plan, with this plan's now.
+        registry.layout(&json(r#"[1,null,{"idsPerRequest":1}]"#), &[]).unwrap();
+        let as_before = registry.layout(&head_args(&[1.0, 2.0, 3.0, -1.0, 1.0]).unwrap(), &[]).unwrap();
+        assert_eq!((as_before.ids_per_request, registry.options.get().and_then(|o| o.now)), (1, Some(3.0)));
+        for bad in [&[1.0, 2.0, 3.0][..], &[1.0, 3.0, 3.0, -1.0, 0.0]] {
+            assert_eq!(head_args(bad).unwrap_err().code, "plan-bad-codes", "{bad:?}");
+        }
+    }
+
     #[test]
     fn numbers_that_do_not_fit_the_list_are_an_input_error() {
         let mut registry = Registry::default();
         registry.register(&json(r#"["a","b"]"#)).unwrap();
-        let bad: [&[f64]; 9] = [
-            &[0.0; 4],
-            &[0.0; 9],
-            &[4.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-            &[0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-            &[f64::NAN, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-            &[0.0, 0.0, 0.0, 7.0, 0.0, 0.0, 0.0, 0.0], // an answer digit past the statuses
-            &[0.0, 0.0, 0.0, 8.0, 0.0, 0.0, 0.0, 0.0], // a 0 digit below a status
-            &[0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0],
-            &[0.0, 0.0, 0.0, 1e300, 0.0, 0.0, 0.0, 0.0],
+        let with = |first: [f64; CODES_PER_TEMPLATE]| [[0.0; PLAN_HEAD].as_slice(), &first, &[0.0; CODES_PER_TEMPLATE]].concat();
+        let bad = [
+            vec![0.0; 3],
+            vec![0.0; PLAN_HEAD + 4],
+            vec![0.0; PLAN_HEAD + 9],
+            with([4.0, 0.0, 0.0, 0.0]),
+            with([0.5, 0.0, 0.0, 0.0]),
+            with([f64::NAN, 0.0, 0.0, 0.0]),
+            with([0.0, 0.0, 0.0, 7.0]), // an answer digit past the statuses
+            with([0.0, 0.0, 0.0, 8.0]), // a 0 digit below a status
+            with([0.0, 0.0, 0.0, -1.0]),
+            with([0.0, 0.0, 0.0, 1e300]),
         ];
-        for codes in bad {
+        for codes in &bad {
             let e = registry.layout(&json("[1]"), codes).unwrap_err();
             assert_eq!((e.code, e.kind), ("plan-bad-codes", ErrorKind::Input), "{codes:?}");
         }
         // A state number that names no state, or a bad time, is dropped as a bad record entry is.
-        let layout = registry.layout(&json(r#"[1,null,null,null,{"v":2}]"#), &[0.0, 99.0, 0.0, 0.0, 0.0, 4.0, -1.0, 0.0]).unwrap();
+        let codes = [[0.0; PLAN_HEAD].as_slice(), &[0.0, 99.0, 0.0, 0.0, 0.0, 4.0, -1.0, 0.0]].concat();
+        let layout = registry.layout(&json(r#"[1,null,null,null,{"v":2}]"#), &codes).unwrap();
         assert_eq!(layout.states, [TemplateState::Ask, TemplateState::Ask]);
     }
 

@@ -21,18 +21,19 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// Reads the arguments, calls `f`, writes the answer with serde (the send
-/// side: the page's module writes every answer with [`json::Direct`]).
+/// side: the page's module writes its answers with [`json::Direct`] or as numbers).
 #[cfg(feature = "send")]
 fn call<T: Serialize>(input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>) -> Box<[u16]> {
-    call_with(json::answer, input, f)
+    call_with(json::answer, || json::read(input), f)
 }
 
-/// [`call`], with the answer written by `answer`. In the page's module all of
-/// it is in the call's scratch memory (see [`arena`]).
-fn call_with<T, U>(answer: fn(&Result<T, Error>) -> Vec<U>, input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>) -> Box<[U]> {
+/// [`call`], with the arguments read by `read` and the answer written by
+/// `answer`. In the page's module all of it is in the call's scratch memory
+/// (see [`arena`]).
+fn call_with<T, U>(answer: fn(&Result<T, Error>) -> Vec<U>, read: impl FnOnce() -> Result<Value, Error>, f: impl FnOnce(&Value) -> Result<T, Error>) -> Box<[U]> {
     scratch(|| {
         let mut args = None;
-        let answer = answer(&json::read(input).and_then(|read| f(args.insert(read))));
+        let answer = answer(&read().and_then(|read| f(args.insert(read))));
         if cfg!(feature = "subscribe") {
             // The next call clears the arena at once: freeing the tree node by node would only cost time.
             std::mem::forget(args);
@@ -58,15 +59,17 @@ thread_local! {
 #[wasm_bindgen(js_name = registerTemplates)]
 pub fn register_templates(input: &[u16]) -> Box<[u16]> {
     // The list outlives the call: it is read and kept in lasting memory.
-    TEMPLATES.with_borrow_mut(|registry| call_with(json::answer_direct, input, |a| arena::lasting(|| registry.register(a.at(0)))))
+    TEMPLATES.with_borrow_mut(|registry| call_with(json::answer_direct, || json::read(input), |a| arena::lasting(|| registry.register(a.at(0)))))
 }
 
 /// `[handle, setting, options, answered, remembered, as_before?]`, and the
-/// numbers per template: see [`crate::Registry::layout`].
+/// numbers: see [`crate::Registry::layout`]. A plan whose arguments all have
+/// numbers sends no text ([`crate::registry::head_args`]).
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
 pub fn plan(input: &[u16], codes: &[f64]) -> Box<[f64]> {
-    TEMPLATES.with_borrow(|registry| call_with(|r| numbers::answer(r, crate::Layout::numbers), input, |a| registry.layout(a, codes)))
+    let read = || if input.is_empty() { crate::registry::head_args(codes) } else { json::read(input) };
+    TEMPLATES.with_borrow(|registry| call_with(|r| numbers::answer(r, crate::Layout::numbers), read, |a| registry.layout(a, codes)))
 }
 
 /// `[batch, result]` (see [`crate::interpret_batch`]), or by position
@@ -75,7 +78,7 @@ pub fn plan(input: &[u16], codes: &[f64]) -> Box<[f64]> {
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen(js_name = interpretResult)]
 pub fn interpret_result(input: &[u16]) -> Box<[f64]> {
-    call_with(|r| numbers::answer(r, crate::outcome::Answers::numbers), input, |a| match a.at(2) {
+    call_with(|r| numbers::answer(r, crate::outcome::Answers::numbers), || json::read(input), |a| match a.at(2) {
         Value::Null => crate::interpret_batch(a.at(0), a.at(1)),
         answers => crate::interpret_positions(a.at(0), a.at(1), answers),
     })
@@ -85,7 +88,7 @@ pub fn interpret_result(input: &[u16]) -> Box<[f64]> {
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
 pub fn remember(input: &[u16]) -> Box<[u16]> {
-    call_with(json::answer_direct, input, crate::memory::merge_from_values)
+    call_with(json::answer_direct, || json::read(input), crate::memory::merge_from_values)
 }
 
 /// `[template]`: see [`crate::describe_from_values`].

@@ -52,11 +52,16 @@ fn a_registered_list_plans_by_position() {
         0, // no advice
     ].map(f64::from);
     assert_eq!(a, expected);
-    // The same, with the kept choice given as numbers beside the text: [kept, state, at, answered] per template.
-    let by_numbers = numbers(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true}},null,{{}}]"#)), &[0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]));
-    assert_eq!(by_numbers, Ok(a));
+    // The same, with the kept choice given as numbers beside the text: a head (left to the
+    // text), then [kept, state, at, answered] per template.
+    let head = [0.0; 5];
+    let by_numbers = numbers(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true}},null,{{}}]"#)), &[&head[..], &[0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]].concat()));
+    assert_eq!(by_numbers, Ok(a.clone()));
+    // And with no text at all: the head is [handle, main switch on, no now, no record, not as before].
+    let no_text = numbers(plan(&[], &[handle as f64, 2.0, -1.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]));
+    assert_eq!(no_text, Ok(a));
     // This round's answers as numbers: 'accept' for the first template, 'reject' then 'accept' for the third (8 * 1 + 2).
-    let answered = numbers(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true}}]"#)), &[0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 10.0]));
+    let answered = numbers(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true}}]"#)), &[&head[..], &[0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 10.0]].concat()));
     let as_text = numbers(plan(&units(&format!(r#"[{handle},{{"mainSwitch":true}},null,{{"0":"accept","2":["reject","accept"]}}]"#)), &[]));
     assert_eq!(answered, as_text);
     assert_eq!(answered.expect("a layout")[3..11], [1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0], "counts: ask 1, accepted 2");

@@ -80,6 +80,8 @@ function codesOf(names) {
   return codes;
 }
 
+/** Numbers before the templates' in a plan's Float64Array: [handle, mainSwitch, now, v, asBefore] (src/registry.rs). */
+var PLAN_HEAD = 5;
 /** Numbers per template in a plan's Float64Array: [kept, state, at, answered] (src/registry.rs). */
 var CODES_PER_TEMPLATE = 4;
 /** The base of the number that gives a template's answers this round (src/registry.rs). */
@@ -102,7 +104,7 @@ function split(object, ids, codes, code) {
   for (var i = 0; i < ids.length; i++) {
     if (!hasOwn.call(object, ids[i])) continue;
     var value = object[ids[i]];
-    if (!code(value, codes, i * CODES_PER_TEMPLATE)) (rest || (rest = {}))[i] = value;
+    if (!code(value, codes, PLAN_HEAD + i * CODES_PER_TEMPLATE)) (rest || (rest = {}))[i] = value;
   }
   return rest;
 }
@@ -133,9 +135,32 @@ function facts(options) {
   return { key: key, copy: copy };
 }
 
-// The plan's input: its JSON text, its numbers, and its options' key.
+// A time, a version: a finite number, not negative (-1 in a plan's head is "none").
+function isCount(value) {
+  return typeof value === 'number' && value >= 0 && value < Infinity;
+}
+
+// The head of a plan's numbers (src/registry.rs, head_args), from the
+// arguments as they would be sent: true when it says all they say (the plan
+// then sends no text).
+function head(codes, args) {
+  var setting = args[1];
+  var options = args[2];
+  var record = args[4];
+  var main = setting == null ? 0 : isPlainObject(setting) && setting.itemSettings === undefined ? [undefined, false, true].indexOf(setting.mainSwitch) : -1;
+  var keys = isPlainObject(options) ? Object.keys(options) : ['not an object'];
+  // Only a copy made here has no key but `now`: the app's own object is not read again.
+  var now = keys.length === 0 ? undefined : keys.length === 1 && keys[0] === 'now' ? options.now : null;
+  var version = record ? record.v : undefined;
+  var plain = main >= 0 && (now === undefined || isCount(now)) && args[3] === undefined &&
+    (record === null || (record.states === undefined && record.idsPerRequest === undefined && (version === undefined || isCount(version))));
+  codes.set([args[0], main, now === undefined ? -1 : now, version === undefined ? -1 : version, args[5] ? 1 : 0]);
+  return plain;
+}
+
+// The plan's input: its JSON text ('' when its numbers say it all), its numbers, and its options' key.
 function planInput(instance, entry, setting, options, answered, remembered) {
-  var codes = new Float64Array(entry.ids.length * CODES_PER_TEMPLATE);
+  var codes = new Float64Array(PLAN_HEAD + entry.ids.length * CODES_PER_TEMPLATE);
   function kept(value, out, at) {
     var code = typeof value === 'string' && entry.keptCodes[value];
     if (code) out[at] = code;
@@ -182,12 +207,13 @@ function planInput(instance, entry, setting, options, answered, remembered) {
     var key = read && read.key;
     var asBefore = key !== null && key === instance.planFacts;
     var sent = !read ? options : asBefore ? { now: read.copy.now } : read.copy;
-    args = [entry.handle, shaped, sent, isPlainObject(answered) ? split(answered, entry.ids, codes, answers) : answered, record];
+    args = [entry.handle, shaped, sent, answered == null ? undefined : isPlainObject(answered) ? split(answered, entry.ids, codes, answers) : answered, record];
     if (asBefore) args.push(true);
+    var text = head(codes, args) ? '' : null;
   } catch (thrown) {
     throw boundary.unreadable(thrown);
   }
-  return { text: boundary.serialise(args), codes: codes, key: key };
+  return { text: text === null ? boundary.serialise(args) : text, codes: codes, key: key };
 }
 
 // The text at `at` in a numbers answer (src/numbers.rs): its length, then its code units.
