@@ -90,8 +90,8 @@ impl ErrorKind {
 named!(ErrorKind, ["input", "gesture", "busy", "cancelled", "network", "background", "settings", "banned", "template", "batch", "device", "unsupported", "not-ready", "quota", "token", "limit", "unknown", "internal", "setup"]);
 
 /// A failure, as a value. Nothing in this crate panics on bad input: it returns this.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Serialized as `{ code, kind, message, advice, userMessage, retryable, errCode?, errMsg?, field? }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     /// Stable machine-readable code, e.g. `"too-many-ids"` or `"template-duplicate-id"`.
     pub code: &'static str,
@@ -101,29 +101,49 @@ pub struct Error {
     pub message: String,
     /// What to do about it.
     pub advice: &'static str,
-    /// A sentence for the user, in Chinese, that a page can show as it is
-    /// (by kind: see [`ErrorKind::user_message`]).
-    pub user_message: &'static str,
     /// Whether asking again (on a later tap) can succeed without other changes.
     pub retryable: bool,
     /// The `errCode` WeChat answered, when the error came from WeChat.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub err_code: Option<i32>,
     /// The `errMsg` WeChat answered, when the error came from WeChat.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub err_msg: Option<String>,
     /// The field WeChat named as wrong (`data.thing7.value` in a 47003), if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
 
-/// Written as serde writes it (a test keeps the two equal), without serde's
-/// plumbing: every call's error goes this way.
+impl Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Error", 9)?;
+        out.serialize_field("code", self.code)?;
+        out.serialize_field("kind", &self.kind)?;
+        out.serialize_field("message", &self.message)?;
+        out.serialize_field("advice", self.advice)?;
+        out.serialize_field("userMessage", self.user_message())?;
+        out.serialize_field("retryable", &self.retryable)?;
+        if let Some(code) = self.err_code {
+            out.serialize_field("errCode", &code)?;
+        }
+        if let Some(message) = &self.err_msg {
+            out.serialize_field("errMsg", message)?;
+        }
+        if let Some(field) = &self.field {
+            out.serialize_field("field", field)?;
+        }
+        out.end()
+    }
+}
+
+/// Written as serde writes it but for `userMessage` (a test keeps the two
+/// equal), without serde's plumbing: every call's error goes this way. The
+/// JS side gives the error its `userMessage` from the kind (`js/lib/error.js`
+/// has the same table, a test keeps them equal), so neither wasm module
+/// carries the sentences.
 impl crate::json::Direct for Error {
     fn write(&self, out: &mut crate::json::Text<'_>) {
         out.raw("{\"code\":").string(self.code).raw(",\"kind\":").string(self.kind.name());
         out.raw(",\"message\":").string(&self.message).raw(",\"advice\":").string(self.advice);
-        out.raw(",\"userMessage\":").string(self.user_message).raw(",\"retryable\":").bool(self.retryable);
+        out.raw(",\"retryable\":").bool(self.retryable);
         if let Some(code) = self.err_code {
             out.raw(",\"errCode\":").float(code.into());
         }
@@ -140,7 +160,13 @@ impl crate::json::Direct for Error {
 impl Error {
     /// An error that did not come from WeChat (no `errCode`, `errMsg` or field).
     pub fn new(code: &'static str, kind: ErrorKind, retryable: bool, message: String, advice: &'static str) -> Error {
-        Error { code, kind, message, advice, user_message: kind.user_message(), retryable, err_code: None, err_msg: None, field: None }
+        Error { code, kind, message, advice, retryable, err_code: None, err_msg: None, field: None }
+    }
+
+    /// A sentence for the user, in Chinese, that a page can show as it is
+    /// (by kind: see [`ErrorKind::user_message`]).
+    pub fn user_message(&self) -> &'static str {
+        self.kind.user_message()
     }
 
     /// An input error: the app's data does not have the expected shape.
@@ -205,7 +231,7 @@ pub(crate) fn from_wechat(table: &[Known], err_code: Option<i32>, err_msg: Optio
             "report it with the raw errCode and errMsg; asking again later may work",
         ),
     };
-    Error { code, kind, message, advice, user_message: kind.user_message(), retryable, err_code, err_msg, field: None }
+    Error { code, kind, message, advice, retryable, err_code, err_msg, field: None }
 }
 
 /// A whole number in decimal, without the formatting machinery (it is large in wasm).
@@ -247,13 +273,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_error_is_written_as_serde_writes_it() {
+    fn an_error_is_written_as_serde_writes_it_but_for_the_sentence() {
         let mut full = Error::new("too-many-ids", ErrorKind::Batch, true, "a \"quoted\" 消息".to_owned(), "advice");
         (full.err_code, full.err_msg, full.field) = (Some(-20003), Some("requestSubscribeMessage:fail".to_owned()), Some("data.thing1".to_owned()));
         for error in [Error::input("input-unreadable", "bare".to_owned(), "pass data"), full] {
             let text = String::from_utf16(&crate::json::answer_direct::<&str>(&Err(error.clone()))).unwrap();
             let written: serde_json::Value = serde_json::from_str(&text).unwrap();
-            assert_eq!(written["error"], serde_json::to_value(&error).unwrap());
+            let mut serde = serde_json::to_value(&error).unwrap();
+            assert_eq!(serde["userMessage"].take(), error.kind.user_message(), "serde writes the user's sentence");
+            serde.as_object_mut().unwrap().remove("userMessage");
+            assert_eq!(written["error"], serde, "the boundary leaves the sentence to the JS side");
         }
     }
 

@@ -134,10 +134,10 @@ impl Answers {
     ///
     /// - `0`, whether the accepts add sends (`0` or `1`), then the counts in
     ///   the order of [`OutcomeCounts`]' fields;
+    /// - `-1`, or when the ids were read here, how many, then each one's text;
     /// - how many results, then per result its status (its index in
     ///   [`Status::NAMES`]) and the text of its raw value, or `-1` for none;
-    /// - how many positions were accepted, then each;
-    /// - `-1`, or when the ids were read here, how many, then each one's text.
+    /// - how many positions were accepted, then each.
     pub fn numbers(&self) -> Vec<f64> {
         let mut out = Numbers::answer(16 + 8 * self.results.len());
         let c = &self.counts;
@@ -145,15 +145,6 @@ impl Answers {
         for count in [c.accepted, c.rejected, c.banned, c.filtered, c.unknown, c.missing] {
             out.put(count.into());
         }
-        out.whole(self.results.len());
-        for (status, raw) in &self.results {
-            out.whole(*status as usize);
-            match raw {
-                Some(raw) => out.text(raw),
-                None => out.put(-1.0),
-            };
-        }
-        out.positions(&self.accepted);
         match &self.ids {
             Some(ids) => {
                 out.whole(ids.len());
@@ -165,6 +156,15 @@ impl Answers {
                 out.put(-1.0);
             }
         }
+        out.whole(self.results.len());
+        for (status, raw) in &self.results {
+            out.whole(*status as usize);
+            match raw {
+                Some(raw) => out.text(raw),
+                None => out.put(-1.0),
+            };
+        }
+        out.positions(&self.accepted);
         out.done()
     }
 }
@@ -356,6 +356,14 @@ mod tests {
         let sends = next() == 1.0;
         let names = ["accepted", "rejected", "banned", "filtered", "unknown", "missing"];
         let counts: serde_json::Map<_, _> = names.iter().map(|name| (name.to_string(), (next() as u64).into())).collect();
+        let ids = next();
+        let ids: Option<Vec<String>> = (ids >= 0.0).then(|| {
+            let read_id = |_| {
+                let length = next();
+                text(&mut next, length)
+            };
+            (0..ids as usize).map(read_id).collect()
+        });
         let mut results = Vec::new();
         for position in 0..next() as usize {
             let mut result = serde_json::json!({ "id": position, "status": Status::NAMES[next() as usize] });
@@ -368,13 +376,8 @@ mod tests {
         let accepted: Vec<u64> = (0..next() as usize).map(|_| next() as u64).collect();
         let sent = if sends { accepted.clone() } else { Vec::new() };
         let mut written = serde_json::json!({ "results": results, "accepted": accepted, "sends": sent, "counts": counts });
-        let ids = next();
-        if ids >= 0.0 {
-            let read_id = |_| {
-                let length = next();
-                text(&mut next, length)
-            };
-            written["ids"] = (0..ids as usize).map(read_id).collect::<Vec<_>>().into();
+        if let Some(ids) = ids {
+            written["ids"] = ids.into();
         }
         assert_eq!(read.next(), None, "nothing more");
         written

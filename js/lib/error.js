@@ -6,7 +6,8 @@
 /**
  * A sentence for the user per kind, in Chinese: the same table as
  * ErrorKind::user_message in src/error.rs (a cargo test keeps them equal).
- * Errors the module gives carry it already; errors made here take it from here.
+ * Every error takes it from here (the wasm modules do not carry the
+ * sentences); errors from the Rust server or a cloud function carry it already.
  */
 var USER_MESSAGES = {
   'input': '内容不符合要求，请按提示修改。',

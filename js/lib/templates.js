@@ -339,33 +339,29 @@ function interpret(instance, batch, result) {
 // src/outcome.rs: the order is documented there), with the request's ids
 // (`ids`, or else those the module read).
 function outcome(numbers, ids) {
-  var sends = numbers[1] === 1;
   var at = 2;
   var counts = {};
   for (var c = 0; c < OUTCOME_COUNTS.length; c++) counts[OUTCOME_COUNTS[c]] = numbers[at++];
-  var raws = [];
-  var statuses = new Array(numbers[at++]);
-  for (var r = 0; r < statuses.length; r++) {
-    statuses[r] = STATUSES[numbers[at++]];
-    raws.push(numbers[at] < 0 ? null : textAt(numbers, at));
-    at += numbers[at] < 0 ? 1 : 1 + numbers[at];
+  // The text at `at`, and `at` moved past it (or past the -1 that stands for none).
+  function next() {
+    var length = numbers[at];
+    at += 1 + Math.max(length, 0);
+    return length < 0 ? null : textAt(numbers, at - 1 - length);
+  }
+  var read = numbers[at++];
+  if (read >= 0) {
+    ids = new Array(read);
+    for (var i = 0; i < read; i++) ids[i] = next();
+  }
+  var results = new Array(numbers[at++]);
+  for (var r = 0; r < results.length; r++) {
+    results[r] = { id: ids[r], status: STATUSES[numbers[at++]] };
+    var raw = next();
+    if (raw !== null) results[r].raw = raw;
   }
   var accepted = new Array(numbers[at++]);
-  for (var a = 0; a < accepted.length; a++) accepted[a] = numbers[at++];
-  if (!ids) {
-    ids = new Array(numbers[at++]);
-    for (var i = 0; i < ids.length; i++) {
-      ids[i] = textAt(numbers, at);
-      at += 1 + numbers[at];
-    }
-  }
-  var results = statuses.map(function (status, position) {
-    var result = { id: ids[position], status: status };
-    if (raws[position] !== null) result.raw = raws[position];
-    return result;
-  });
-  var acceptedIds = accepted.map(function (position) { return ids[position]; });
-  return { results: results, accepted: acceptedIds, sends: sends ? acceptedIds.slice() : [], counts: counts };
+  for (var a = 0; a < accepted.length; a++) accepted[a] = ids[numbers[at++]];
+  return { results: results, accepted: accepted, sends: numbers[1] === 1 ? accepted.slice() : [], counts: counts };
 }
 
 module.exports = { TemplateList: TemplateList, plan: plan, interpret: interpret, STATE_LABELS: STATE_LABELS };

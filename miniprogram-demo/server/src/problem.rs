@@ -69,7 +69,7 @@ impl IntoResponse for Problem {
         let e = &self.error;
         let mut body = serde_json::json!({
             "code": e.code, "kind": e.kind.name(), "message": e.message, "advice": e.advice,
-            "userMessage": e.user_message, "retryable": e.retryable,
+            "userMessage": e.user_message(), "retryable": e.retryable,
         });
         if let Some(code) = e.err_code {
             body["errCode"] = code.into();
