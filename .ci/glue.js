@@ -1,72 +1,107 @@
-// Turns wasm-bindgen's `--target bundler` glue (`*_bg.js`, an ES module) into a
-// CommonJS factory a mini-program (or Node) can `require`:
+// Writes a module's glue for the mini-program (and Node) from wasm-bindgen's
+// `--target bundler` output (`*_bg.js`), without shipping that output: every
+// export of this crate takes typed arrays and answers one, and one hand-written
+// caller (js/lib/glue.js) serves both modules. What is written is only what
+// each export takes and answers:
 //
-//   module.exports = function createGlue() {
-//     ...the generated code, unchanged except for `export` keywords...
-//     return { importModule, imports, exports, setWasm };
-//   };
+//   module.exports = require('./glue.js').bind(null, './name_bg.js', {
+//     plan: [['u16', 'f64'], 'f64'], ...
+//   });
 //
-// Each call makes a fresh glue for a fresh instance (the loader replaces a
-// trapped one).
-//
-// Why a regex and not a maintained transform (checked, issue 12): a bundler's
-// ESM-to-CJS step (esbuild, rollup) turns the module into one object whose
-// exports are fixed once, but each wasm instance needs its own copy of the
-// glue's state (the `wasm` binding, the cached memory views); the factory has
-// to wrap the code, not convert it. What the transform must find is only the
-// names wasm-bindgen 0.2.130 exports, in the four forms it writes
-// (function/class/const/let); anything else left after it fails the build. The transform is checked, not trusted: anything the
-// mini-program host cannot run fails the build, and so does any use of
-// TextEncoder/TextDecoder, which phones lack (the boundary passes UTF-16).
+// The generated code is read, not trusted: each export must be the exact
+// shape js/lib/glue.js calls (typed arrays passed through wasm-bindgen's
+// allocator, the answer's pointer and length at the stack's return slot,
+// freed after the copy), using nothing else. Anything else in it (a string
+// or object argument, an import from JS, a class, a start function, another
+// allocator) fails the build, so a new wasm-bindgen or a new export cannot
+// slip past the shared caller.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
-const FORBIDDEN = [
-  [/\bimport\s*\.\s*meta\b/, 'import.meta'],
-  [/\bfetch\s*\(/, 'fetch('],
-  [/\beval\s*\(/, 'eval('],
-  [/\bnew\s+Function\s*\(/, 'new Function('],
-  [/\bWebAssembly\s*\./, 'a global WebAssembly'],
-  [/^\s*import\s/m, 'an import statement'],
-  [/\brequire\s*\(/, 'require('],
-  [/\bText(En|De)coder\b/, 'TextEncoder/TextDecoder'],
-];
+const TYPES = { 16: 'u16', U16: 'u16', F64: 'f64' };
+const SIZES = { u16: 2, f64: 8 };
+// What an export's body may call, besides the export itself (and `if`, `catch`).
+const ALLOWED_CALLS = new Set([
+  'wasm.__wbindgen_add_to_stack_pointer', 'wasm.__wbindgen_export', 'wasm.__wbindgen_export2',
+  'passArray16ToWasm0', 'passArrayF64ToWasm0', 'getArrayU16FromWasm0', 'getArrayF64FromWasm0',
+  'getDataViewMemory0', '.getInt32', '.slice', 'if', 'catch',
+]);
+// The helpers and state wasm-bindgen writes beside the exports of this shape.
+const HELPERS = /^(getArray(U16|F64)FromWasm0|get(DataView|Float64Array|Uint16Array)Memory0|passArray(16|F64)ToWasm0|cached(DataView|Float64Array|Uint16Array)Memory0|WASM_VECTOR_LEN|wasm)$/;
 
-function transform(source, importModule) {
-  const names = [];
-  const body = source.replace(/^export (function|class|const|let) ([A-Za-z_$][\w$]*)/gm, (_, keyword, name) => {
-    names.push(name);
-    return keyword + ' ' + name;
-  });
-  if (/^export\s/m.test(body)) throw new Error('glue: an export form this transform does not know is left');
-  for (const [pattern, what] of FORBIDDEN) {
-    if (pattern.test(body)) throw new Error('glue: the generated code uses ' + what + ', which a mini-program cannot run');
+function fail(what) {
+  throw new Error('glue: ' + what + '; js/lib/glue.js calls only exports of typed arrays in and one typed array out');
+}
+
+/** What each export of wasm-bindgen's output takes and answers: { name: [[types], type] }. */
+function shapes(source) {
+  const found = {};
+  let setWasm = false;
+  const top = /^(export )?(function|class|const|let|var) ([A-Za-z_$][\w$]*)/gm;
+  for (let m; (m = top.exec(source));) {
+    const [, exported, keyword, name] = m;
+    if (!exported) {
+      if (!HELPERS.test(name)) fail('wasm-bindgen wrote a helper this glue does not know, ' + name);
+      continue;
+    }
+    if (name === '__wbg_set_wasm') {
+      setWasm = true;
+      continue;
+    }
+    if (keyword !== 'function') fail('the module exports a ' + keyword + ', ' + name);
+    if (/^__wb(g|indgen)_/.test(name)) fail('the module imports ' + name + ' from JS');
+    found[name] = shape(name, source.slice(m.index, source.indexOf('\n}\n', m.index) + 2));
   }
-  if (!names.includes('__wbg_set_wasm')) throw new Error('glue: no __wbg_set_wasm in the generated code');
-  const isImport = (n) => n !== '__wbg_set_wasm' && /^__wb(g|indgen)_/.test(n);
-  const list = (ns) => ns.map((n) => '      ' + n + ': ' + n + ',').join('\n');
+  if (!setWasm) fail('no __wbg_set_wasm in the generated code');
+  if (Object.keys(found).length === 0) fail('no exports in the generated code');
+  return found;
+}
+
+// One export: its parameters must each be passed as a typed array, in order,
+// and its answer must be read as one and freed with its size.
+function shape(name, text) {
+  const params = /^export function \w+\(([^)]*)\)/.exec(text)[1].split(',').map((p) => p.trim()).filter(Boolean);
+  const passed = [...text.matchAll(/passArray(16|F64)ToWasm0\((\w+), wasm\.__wbindgen_export\)/g)];
+  if (passed.map((p) => p[2]).join() !== params.join()) fail(name + '() takes something other than typed arrays');
+  const args = passed.map((p) => TYPES[p[1]]);
+  const answers = [...text.matchAll(/getArray(U16|F64)FromWasm0\(r0, r1\)\.slice\(\)/g)];
+  if (answers.length !== 1) fail(name + '() does not answer one typed array');
+  const answer = TYPES[answers[0][1]];
+  const size = SIZES[answer];
+  const expected = [
+    'wasm.__wbindgen_add_to_stack_pointer(-16)',
+    'wasm.' + name + '(retptr' + passed.map((_, i) => ', ptr' + i + ', len' + i).join('') + ')',
+    'getInt32(retptr + 4 * 0, true)',
+    'getInt32(retptr + 4 * 1, true)',
+    'wasm.__wbindgen_export2(r0, r1 * ' + size + ', ' + size + ')',
+    'wasm.__wbindgen_add_to_stack_pointer(16)',
+  ];
+  for (const piece of expected) {
+    if (!text.includes(piece)) fail(name + '() is not called as expected: no ' + piece);
+  }
+  const body = text.slice(text.indexOf('\n'));
+  for (const call of body.matchAll(/([\w$.]+)\s*\(/g)) {
+    if (call[1] !== 'wasm.' + name && !ALLOWED_CALLS.has(call[1])) fail(name + '() calls ' + call[1]);
+  }
+  return [args, answer];
+}
+
+/** The glue module's source for `source` (wasm-bindgen's output), whose module imports as `importModule`. */
+function glue(source, importModule) {
+  const list = Object.entries(shapes(source)).map(([name, s]) => '  ' + name + ': ' + JSON.stringify(s).replace(/,/g, ', ') + ',');
   return [
-    '// Generated by .ci/glue.js from wasm-bindgen output. Do not edit: run the build.',
+    "// Generated by .ci/glue.js from wasm-bindgen's output: what each export takes and answers",
+    '// (js/lib/glue.js makes the calls). Do not edit: run the build.',
     "'use strict';",
-    'module.exports = function createGlue() {',
-    body.trim(),
-    '  return {',
-    '    importModule: ' + JSON.stringify(importModule) + ',',
-    '    imports: {',
-    list(names.filter(isImport)),
-    '    },',
-    '    exports: {',
-    list(names.filter((n) => n !== '__wbg_set_wasm' && !isImport(n))),
-    '    },',
-    '    setWasm: __wbg_set_wasm,',
-    '  };',
-    '};',
+    "module.exports = require('./glue.js').bind(null, " + JSON.stringify(importModule) + ', {',
+    ...list,
+    '});',
     '',
   ].join('\n');
 }
 
-module.exports = { transform };
+module.exports = { shapes, glue };
 
 if (require.main === module) {
   const [input, output] = process.argv.slice(2);
@@ -74,6 +109,5 @@ if (require.main === module) {
     console.error('usage: node .ci/glue.js OUT/name_bg.js DIST/name_glue.js');
     process.exit(2);
   }
-  const importModule = './' + path.basename(input);
-  fs.writeFileSync(output, transform(fs.readFileSync(input, 'utf8'), importModule));
+  fs.writeFileSync(output, glue(fs.readFileSync(input, 'utf8'), './' + path.basename(input)));
 }
