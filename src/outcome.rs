@@ -139,7 +139,9 @@ impl Answers {
     ///   [`Status::NAMES`]) and the text of its raw value, or `-1` for none;
     /// - how many positions were accepted, then each.
     pub fn numbers(&self) -> Vec<f64> {
-        let mut out = Numbers::answer(16 + 8 * self.results.len());
+        // Room for every status WeChat answers (the longest, acceptWithForcePush, takes 21
+        // numbers with its raw text), so a large request's answer is not copied to grow.
+        let mut out = Numbers::answer(16 + 24 * self.results.len());
         let c = &self.counts;
         out.whole(usize::from(self.sends));
         for count in [c.accepted, c.rejected, c.banned, c.filtered, c.unknown, c.missing] {
