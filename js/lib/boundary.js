@@ -65,19 +65,22 @@ function serialise(args) {
   var values = 0;
   var units = 0;
   var refused = null;
-  // Each container's nesting level, found from its holder (`this`): deep input
-  // is refused at the first level too many, before the engine walks the rest.
-  var levels = new WeakMap();
+  // The containers being written, outermost first. JSON.stringify walks depth
+  // first and calls this with the container a value is in as `this`, so the
+  // containers left open are those down to `this`: a value's level is how
+  // many. Deep input is refused at the first level too many, before the
+  // engine walks the rest.
+  var open = [];
   function measure(key, value) {
     values += 1;
     units += key.length + 4;
+    while (open.length > 0 && open[open.length - 1] !== this) open.pop();
     if (value !== null && typeof value === 'object') {
-      var level = (levels.get(this) || 0) + 1;
-      if (level > LIMITS.depth) {
+      if (open.length >= LIMITS.depth) {
         refused = inputError('input-too-deep', 'input nests arrays/objects more than ' + LIMITS.depth + ' levels deep (or refers to itself)');
         throw refused;
       }
-      levels.set(value, level);
+      open.push(value);
     }
     switch (typeof value) {
       case 'string':
