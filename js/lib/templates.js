@@ -4,11 +4,14 @@
 // interpreted there). plan() registers the list the first time (keyed by its
 // JSON text); registering answers the list as read and the names the module's
 // numbers stand for. Later plans pass the list's handle, and name what they
-// can by numbers: per template, the choice the setting kept and the state the
-// record remembered (with its time) go in a Float64Array, copied natively.
-// What has no number (a value the module must judge) stays in the JSON text,
-// keyed by template position. The module answers a layout as numbers, by
-// position, which expand() fills in with the ids, titles, kinds and names.
+// can by numbers: per template, the choice the setting kept, the state the
+// record remembered (with its time) and this round's answers go in a
+// Float64Array, copied natively, after a head (the handle, the main switch,
+// now, the record's version, options as before). What has no number (a value
+// the module must judge) stays in the JSON text, keyed by template position;
+// when nothing does, no text is sent. The module answers a layout as numbers,
+// by position, which expand() fills in with the ids, titles, kinds and names;
+// interpretResult answers numbers too, which outcome() reads.
 'use strict';
 
 var boundary = require('./boundary.js');
