@@ -131,7 +131,7 @@ mod tests {
             assert_eq!(k.name(), kebab(&format!("{k:?}")));
             assert!(k.user_message().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{k:?} has a Chinese sentence");
         }
-        for s in [Status::Accept, Status::Reject, Status::Ban, Status::Filter, Status::Unknown, Status::Missing] {
+        for s in Status::ALL {
             assert_eq!(s.name(), kebab(&format!("{s:?}")));
         }
         for s in TemplateState::ALL {

@@ -219,9 +219,22 @@ function planInput(instance, entry, setting, options, answered, remembered) {
   return { text: text === null ? boundary.serialise(args) : text, codes: codes, key: key };
 }
 
-// The text at `at` in a numbers answer (src/numbers.rs): its length, then its code units.
+// A run in a numbers answer (src/numbers.rs) starts at `at` with its length
+// (-1 for none); where the next number after it is.
+function after(numbers, at) {
+  return at + 1 + Math.max(numbers[at], 0);
+}
+
+// The text of the run at `at`: its UTF-16 code units.
 function textAt(numbers, at) {
   return boundary.fromUnits(numbers.subarray(at + 1, at + 1 + numbers[at]));
+}
+
+// The ids at the positions of the run at `at`.
+function idsAt(numbers, at, ids) {
+  var list = new Array(numbers[at]);
+  for (var i = 0; i < list.length; i++) list[i] = ids[numbers[at + 1 + i]];
+  return list;
 }
 
 // The Plan a layout stands for, read from its numbers (Layout::numbers in
@@ -238,23 +251,16 @@ function expand(numbers, entry) {
   var states = at;
   var kept = at + n;
   at += 2 * n;
-  // The ids at the next positions (how many first).
-  function nextIds() {
-    var list = new Array(numbers[at++]);
-    for (var i = 0; i < list.length; i++) list[i] = ids[numbers[at++]];
-    return list;
-  }
   var batches = new Array(numbers[at++]);
   for (var b = 0; b < batches.length; b++) {
-    var kind = names.kinds[numbers[at]];
-    var popup = numbers[at + 1] === 1;
-    at += 2;
-    batches[b] = { kind: kind, ids: nextIds(), popup: popup };
+    batches[b] = { kind: names.kinds[numbers[at]], ids: idsAt(numbers, at + 2, ids), popup: numbers[at + 1] === 1 };
+    at = after(numbers, at + 2);
   }
   var advice = new Array(numbers[at++]);
   for (var a = 0; a < advice.length; a++) {
-    var piece = names.advice[numbers[at++]];
-    advice[a] = { code: piece[0], ids: nextIds(), message: piece[1] };
+    var piece = names.advice[numbers[at]];
+    advice[a] = { code: piece[0], ids: idsAt(numbers, at + 1, ids), message: piece[1] };
+    at = after(numbers, at + 1);
   }
   var planned = new Array(n);
   for (var t = 0; t < n; t++) {
@@ -267,7 +273,7 @@ function expand(numbers, entry) {
     if (choice > names.kept.length) {
       // A choice without a number: its text comes last.
       p.kept = { choice: 'other', raw: textAt(numbers, at) };
-      at += 1 + numbers[at];
+      at = after(numbers, at);
     } else if (choice > 0) {
       p.kept = { choice: names.kept[choice - 1] };
     }
@@ -345,25 +351,21 @@ function outcome(numbers, ids) {
   var at = 2;
   var counts = {};
   for (var c = 0; c < OUTCOME_COUNTS.length; c++) counts[OUTCOME_COUNTS[c]] = numbers[at++];
-  // The text at `at`, and `at` moved past it (or past the -1 that stands for none).
-  function next() {
-    var length = numbers[at];
-    at += 1 + Math.max(length, 0);
-    return length < 0 ? null : textAt(numbers, at - 1 - length);
-  }
   var read = numbers[at++];
   if (read >= 0) {
     ids = new Array(read);
-    for (var i = 0; i < read; i++) ids[i] = next();
+    for (var i = 0; i < read; i++) {
+      ids[i] = textAt(numbers, at);
+      at = after(numbers, at);
+    }
   }
   var results = new Array(numbers[at++]);
   for (var r = 0; r < results.length; r++) {
     results[r] = { id: ids[r], status: STATUSES[numbers[at++]] };
-    var raw = next();
-    if (raw !== null) results[r].raw = raw;
+    if (numbers[at] >= 0) results[r].raw = textAt(numbers, at);
+    at = after(numbers, at);
   }
-  var accepted = new Array(numbers[at++]);
-  for (var a = 0; a < accepted.length; a++) accepted[a] = ids[numbers[at++]];
+  var accepted = idsAt(numbers, at, ids);
   return { results: results, accepted: accepted, sends: numbers[1] === 1 ? accepted.slice() : [], counts: counts };
 }
 
