@@ -251,7 +251,7 @@ impl Registry {
 /// or `1`. The JS side sends no text only when every argument has a number.
 pub fn head_args(codes: &[f64]) -> Result<Value, Error> {
     let bad = || bad_codes("the plan has no text, and its numbers have no head");
-    let &[handle, main_switch, now, version, as_before] = codes.get(..PLAN_HEAD).ok_or_else(bad)? else { return Err(bad()) };
+    let Some(&[handle, main_switch, now, version, as_before]) = codes.get(..PLAN_HEAD) else { return Err(bad()) };
     let member = |key: &str, value: Value| Value::Object(vec![(key.to_owned(), value)]);
     let setting = match main_switch {
         0.0 => Value::Object(Vec::new()),
