@@ -188,3 +188,20 @@ test('a plan with the same client facts sends only the time, and one with other 
     boundary.callNumbers = callNumbers;
   });
 });
+
+test('numbers answers carry text and absences: a choice without a number, an unknown and a missing answer, a long-term batch', function () {
+  return loaded().then(function (r) {
+    var plan = r.wxs.plan(TEMPLATES, { mainSwitch: true, itemSettings: { T1: 'accept', T2: '以后再说', T3: 'reject' } }, { now: 1 });
+    assert.deepEqual(plan.templates.map(function (t) { return t.kept; }), [{ choice: 'accept' }, { choice: 'other', raw: '以后再说' }, { choice: 'reject' }]);
+    assert.deepEqual(plan.counts, { ask: 1, topUp: 1, keptRejected: 1, banned: 0, switchedOff: 0, accepted: 0, rejected: 0, unsettled: 0 });
+    assert.deepEqual(plan.advice.map(function (a) { return [a.code, a.ids]; }), [['open-settings', ['T3']]]);
+    var outcome = r.wxs.interpretResult({ kind: 'long-term', ids: ['T1', 'T2', 'T3'] },
+      { errMsg: 'requestSubscribeMessage:ok', T1: 'acceptWithAlert', T2: 7 });
+    assert.deepEqual(outcome, {
+      results: [{ id: 'T1', status: 'accept', raw: 'acceptWithAlert' }, { id: 'T2', status: 'unknown', raw: 'a number' }, { id: 'T3', status: 'missing' }],
+      accepted: ['T1'],
+      sends: [],
+      counts: { accepted: 1, rejected: 0, banned: 0, filtered: 0, unknown: 1, missing: 1 },
+    });
+  });
+});
