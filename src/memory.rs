@@ -93,9 +93,9 @@ impl Change {
     /// Reads `{ states?, accepted?, reported?, tooMany? }`; entries of the wrong
     /// shape are left out (a change comes from this library's JS side).
     pub fn read(value: &Value) -> Change {
-        let counts = |key| entries(value.get(key), |v| count(v).filter(|&n| n > 0));
+        let counts = |key| entries(value.get(key), &|v| count(v).filter(|&n| n > 0));
         Change {
-            states: entries(value.get("states"), |v| v.as_str().and_then(TemplateState::from_name)),
+            states: entries(value.get("states"), &|v| v.as_str().and_then(TemplateState::from_name)),
             accepted: counts("accepted"),
             reported: counts("reported"),
             too_many: value.get("tooMany").and_then(count).filter(|&n| n > 0),
@@ -118,10 +118,10 @@ impl Record {
     /// Reads a stored record as it is found in storage: whatever is not a
     /// well-formed entry is dropped, and anything that is no record reads as empty.
     pub fn read(stored: &Value) -> Record {
-        let pending = || entries(stored.get("pending"), |v| count(v).filter(|&n| n > 0).map(|n| n.min(MAX_PENDING)));
+        let pending = || entries(stored.get("pending"), &|v| count(v).filter(|&n| n > 0).map(|n| n.min(MAX_PENDING)));
         match Record::version(stored) {
             Some(RECORD_VERSION) => Record {
-                states: entries(stored.get("states"), Remembered::read),
+                states: entries(stored.get("states"), &Remembered::read),
                 pending: pending(),
                 ids_per_request: stored.get("idsPerRequest").and_then(|l| {
                     let ids = l.get("ids").and_then(count).filter(|n| (1..=5).contains(n))?;
@@ -219,7 +219,7 @@ pub fn merge_from_values(args: &Value) -> Result<Record, crate::Error> {
 /// The entries of an object whose values `read` accepts (JSON.stringify writes
 /// no key twice; a repeated key from elsewhere only makes a later entry that
 /// lookups never reach).
-fn entries<T>(object: Option<&Value>, read: impl Fn(&Value) -> Option<T>) -> Vec<(String, T)> {
+fn entries<T>(object: Option<&Value>, read: &dyn Fn(&Value) -> Option<T>) -> Vec<(String, T)> {
     let Some(Value::Object(members)) = object else { return Vec::new() };
     members.iter().filter_map(|(key, value)| Some((key.clone(), read(value)?))).collect()
 }

@@ -11,20 +11,24 @@ pub struct Version(pub u32, pub u32, pub u32);
 impl Version {
     /// Reads `"major.minor.patch"` (missing parts are 0); `None` if it is not that.
     pub fn parse(text: &str) -> Option<Version> {
-        let mut parts = [0u32; 3];
-        for (i, part) in text.split('.').enumerate() {
-            if i == 3 || part.is_empty() {
-                return None;
-            }
-            for b in part.bytes() {
-                let digit = b.wrapping_sub(b'0');
-                if digit > 9 {
+        let (mut parts, mut part, mut digits) = ([0u32; 3], 0, 0);
+        for b in text.bytes() {
+            if b == b'.' {
+                // A dot ends a part that has digits, and there are three parts at most.
+                if digits == 0 || part == 2 {
                     return None;
                 }
-                parts[i] = parts[i].checked_mul(10)?.checked_add(digit.into())?;
+                (part, digits) = (part + 1, 0);
+                continue;
             }
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            parts[part] = parts[part].checked_mul(10)?.checked_add(digit.into())?;
+            digits += 1;
         }
-        Some(Version(parts[0], parts[1], parts[2]))
+        (digits > 0).then_some(Version(parts[0], parts[1], parts[2]))
     }
 
     /// The version as `"major.minor.patch"`.
@@ -169,8 +173,9 @@ mod tests {
     fn versions_parse_and_compare() {
         assert_eq!(Version::parse("2.10.1"), Some(Version(2, 10, 1)));
         assert_eq!(Version::parse("8.0"), Some(Version(8, 0, 0)));
+        assert_eq!(Version::parse("7"), Some(Version(7, 0, 0)));
         assert!(Version::parse("2.9.9") < Version::parse("2.10.0"));
-        for bad in ["", "2..1", "a.b", "1.2.3.4", "-1", "99999999999"] {
+        for bad in ["", ".", "2.", ".2", "1.2.", "2..1", "a.b", "1.2.3.4", "-1", "99999999999", "1.2.x"] {
             assert_eq!(Version::parse(bad), None, "{bad}");
         }
     }

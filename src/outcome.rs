@@ -232,7 +232,7 @@ fn success_members(result: &Value) -> Result<&[(String, Value)], Error> {
         return Err(Error::shape("result-not-an-object", "the request's result", "an object", result, advice));
     };
     let err_msg = result.get("errMsg").and_then(Value::as_str).unwrap_or("");
-    let failed_code = result.get("errCode").is_some_and(|code| *code != Value::Number(0.0));
+    let failed_code = result.get("errCode").is_some_and(|code| !matches!(code, Value::Number(n) if *n == 0.0));
     if failed_code || (!err_msg.is_empty() && !err_msg.ends_with(":ok")) {
         return Err(interpret_fail(result));
     }

@@ -47,7 +47,7 @@ pub const PLAN_HEAD: usize = 5;
 pub const KEPT_LISTS: usize = 8;
 
 /// The lists registered so far, newest last, and the options of the last plan.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Registry {
     /// Handle, templates, and their title numbers (see [`title_numbers`]).
     lists: Vec<(u32, Vec<Template>, Vec<Option<usize>>)>,
@@ -162,7 +162,18 @@ impl Layout {
     }
 }
 
+impl Default for Registry {
+    fn default() -> Registry {
+        Registry::new()
+    }
+}
+
 impl Registry {
+    /// No list registered yet (`const`, so the wasm module's registry needs no lazy start).
+    pub const fn new() -> Registry {
+        Registry { lists: Vec::new(), last: 0, options: Cell::new(None) }
+    }
+
     /// Reads and registers a template list (as [`parse_templates`] reads it).
     pub fn register(&mut self, templates: &Value) -> Result<Registered<'_>, Error> {
         let templates = parse_templates(templates)?;
@@ -231,7 +242,7 @@ impl Registry {
     /// the last plan with `now` as given (`given` is then `{ now }`).
     fn options(&self, given: &Value, as_before: &Value) -> Result<PlanOptions, Error> {
         let mut options = parse_options(given)?;
-        if *as_before == Value::Bool(true) {
+        if matches!(as_before, Value::Bool(true)) {
             let now = options.now;
             options = self.options.get().ok_or_else(|| {
                 let message = "the plan said its options were those of the last plan, and this module has made none".to_owned();

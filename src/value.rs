@@ -68,7 +68,7 @@ impl Value {
         match self {
             Value::Object(members) => members
                 .iter()
-                .find(|(k, v)| k == key && *v != Value::Null)
+                .find(|(k, v)| k == key && !matches!(v, Value::Null))
                 .map(|(_, v)| v),
             _ => None,
         }

@@ -51,7 +51,7 @@ fn scratch<R>(call: impl FnOnce() -> R) -> R {
 
 #[cfg(feature = "subscribe")]
 thread_local! {
-    static TEMPLATES: std::cell::RefCell<crate::Registry> = std::cell::RefCell::default();
+    static TEMPLATES: std::cell::RefCell<crate::Registry> = const { std::cell::RefCell::new(crate::Registry::new()) };
 }
 
 /// `[templates]`: see [`crate::Registry::register`].
