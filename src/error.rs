@@ -236,7 +236,8 @@ pub(crate) fn from_wechat(table: &[Known], err_code: Option<i32>, err_msg: Optio
 
 /// A whole number in decimal, without the formatting machinery (it is large in wasm).
 pub(crate) fn decimal(n: i64) -> String {
-    let mut text = String::new();
+    // Room for any i64: one allocation, never grown.
+    let mut text = String::with_capacity(20);
     if n < 0 {
         text.push('-');
     }

@@ -14,8 +14,9 @@
 //! - states older than [`KEEP_MS`] are dropped, and at most [`MAX_STATES`] are kept
 //!   (the newest); a record that is not a valid record reads as empty.
 
+use crate::error::{decimal, Error};
 use crate::index::{heapsort, Index};
-use crate::json::{Direct, Text};
+use crate::numbers::Numbers;
 use crate::options::DEFAULT_IDS_PER_REQUEST;
 use crate::plan::TemplateState;
 use crate::value::Value;
@@ -56,7 +57,7 @@ impl Remembered {
     /// and its time, with the rules of [`Remembered::read`].
     pub fn from_code(state: f64, at: f64) -> Option<Remembered> {
         let state = *TemplateState::ALL.get(code_index(state)?)?;
-        Some(Remembered { state, at: time(&Value::Number(at))? })
+        Some(Remembered { state, at: moment(at)? })
     }
 
     /// Whether this remembered state still decides the plan at `now`: only a ban
@@ -76,6 +77,14 @@ pub struct Learned {
     pub at: f64,
 }
 
+impl Learned {
+    /// Reads `{ ids, at }`'s numbers: ids from 1 to 5 and a time, or it is not a learned limit.
+    fn read(ids: f64, at: f64) -> Option<Learned> {
+        let ids = whole(ids).filter(|n| (1..=5).contains(n))?;
+        Some(Learned { ids, at: moment(at)? })
+    }
+}
+
 /// What one answer or one report changes in the record.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Change {
@@ -93,12 +102,12 @@ impl Change {
     /// Reads `{ states?, accepted?, reported?, tooMany? }`; entries of the wrong
     /// shape are left out (a change comes from this library's JS side).
     pub fn read(value: &Value) -> Change {
-        let counts = |key| entries(value.get(key), &|v| count(v).filter(|&n| n > 0));
+        let counts = |key| entries(value.get(key), &|v| positive(number(v)));
         Change {
             states: entries(value.get("states"), &|v| v.as_str().and_then(TemplateState::from_name)),
             accepted: counts("accepted"),
             reported: counts("reported"),
-            too_many: value.get("tooMany").and_then(count).filter(|&n| n > 0),
+            too_many: value.get("tooMany").and_then(|n| positive(number(n))),
         }
     }
 }
@@ -118,15 +127,12 @@ impl Record {
     /// Reads a stored record as it is found in storage: whatever is not a
     /// well-formed entry is dropped, and anything that is no record reads as empty.
     pub fn read(stored: &Value) -> Record {
-        let pending = || entries(stored.get("pending"), &|v| count(v).filter(|&n| n > 0).map(|n| n.min(MAX_PENDING)));
+        let pending = || entries(stored.get("pending"), &|v| pending_count(number(v)));
         match Record::version(stored) {
             Some(RECORD_VERSION) => Record {
                 states: entries(stored.get("states"), &Remembered::read),
                 pending: pending(),
-                ids_per_request: stored.get("idsPerRequest").and_then(|l| {
-                    let ids = l.get("ids").and_then(count).filter(|n| (1..=5).contains(n))?;
-                    Some(Learned { ids, at: time(l.get("at")?)? })
-                }),
+                ids_per_request: stored.get("idsPerRequest").and_then(|l| Learned::read(number(l.get("ids")?), number(l.get("at")?))),
             },
             Some(1) => Record { pending: pending(), ..Record::default() },
             _ => Record::default(),
@@ -135,7 +141,7 @@ impl Record {
 
     /// The version a stored record says it has; only [`RECORD_VERSION`] keeps states.
     pub fn version(stored: &Value) -> Option<u32> {
-        stored.get("v").and_then(count)
+        stored.get("v").and_then(|v| whole(number(v)))
     }
 
     /// Applies one change learned at `now`.
@@ -233,10 +239,12 @@ fn positions<T, U>(entries: &[(String, T)], wanted: &[(String, U)]) -> Vec<Optio
 
 /// A time in milliseconds since 1970: a finite number, not negative.
 pub(crate) fn time(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) if n.is_finite() && *n >= 0.0 => Some(*n),
-        _ => None,
-    }
+    moment(number(value))
+}
+
+/// [`time`], of a number.
+fn moment(n: f64) -> Option<f64> {
+    (n.is_finite() && n >= 0.0).then_some(n)
 }
 
 /// The index a number stands for, 1-based with 0 for none: `Some(n - 1)` for a whole `n >= 1`.
@@ -244,12 +252,27 @@ pub(crate) fn code_index(code: f64) -> Option<usize> {
     ((1.0..=255.0).contains(&code) && code.fract() == 0.0).then(|| code as usize - 1)
 }
 
-/// A whole number from 0 to `u32::MAX`.
-fn count(value: &Value) -> Option<u32> {
+/// The number a value is, or NaN (which no rule below accepts).
+fn number(value: &Value) -> f64 {
     match value {
-        Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= f64::from(u32::MAX) => Some(*n as u32),
-        _ => None,
+        Value::Number(n) => *n,
+        _ => f64::NAN,
     }
+}
+
+/// A whole number from 0 to `u32::MAX`.
+fn whole(n: f64) -> Option<u32> {
+    (n.fract() == 0.0 && n >= 0.0 && n <= f64::from(u32::MAX)).then_some(n as u32)
+}
+
+/// A whole number above 0: a count that changes something.
+fn positive(n: f64) -> Option<u32> {
+    whole(n).filter(|&n| n > 0)
+}
+
+/// A template's pending accepts as a record keeps them: above 0, at most [`MAX_PENDING`].
+fn pending_count(n: f64) -> Option<u32> {
+    positive(n).map(|n| n.min(MAX_PENDING))
 }
 
 /// Entries written as a JSON object.
@@ -274,24 +297,132 @@ impl Serialize for Record {
     }
 }
 
-/// Written as its `Serialize` writes it (a test keeps the two equal), without
-/// serde's plumbing: the page's module writes every answer this way.
-impl Direct for Record {
-    fn write(&self, out: &mut Text<'_>) {
-        out.raw("{\"v\":").number(RECORD_VERSION as usize).raw(",\"states\":{");
-        for (i, (id, r)) in self.states.iter().enumerate() {
-            out.raw(if i > 0 { "," } else { "" }).string(id).raw(":{\"state\":").string(r.state.name());
-            out.raw(",\"at\":").float(r.at).raw("}");
+/// The `remember` export's numbers, for a record as the JS side writes
+/// it (`js/lib/record.js`): no template id crosses, each one is a key, the
+/// id's position in a list the JS side keeps. In this order:
+///
+/// - `now`; the stored record's `v` and its `idsPerRequest`'s `ids` and
+///   `at` (each `-1` when not given);
+/// - how many stored states, then per state its key, its state (1 + its
+///   index in [`TemplateState::NAMES`], or `0`) and its `at`;
+/// - how many pending templates, then per template its key and its count;
+/// - how many changes, then per change: how many states, then per state
+///   its key and its state; how many accepted templates, then per template
+///   its key and its count; the same for the reported; and `tooMany` (`-1`
+///   when not given).
+///
+/// Each number is judged by the rules [`Record::read`] and [`Change::read`]
+/// apply to the text (a value the JS side did not find a number for is NaN,
+/// which no rule accepts), and the record comes back keyed by position (see
+/// [`Record::numbers`]). Numbers that do not fit this order are an input error.
+pub fn merge_from_codes(codes: &[f64]) -> Result<Record, Error> {
+    let mut c = Codes { rest: codes, keys: codes.len(), short: false };
+    c.merge().filter(|_| c.rest.is_empty() && !c.short).ok_or_else(bad_codes)
+}
+
+/// The input error for numbers that do not fit [`merge_from_codes`]'s order.
+fn bad_codes() -> Error {
+    Error::input("memory-bad-codes", "the record's numbers are not in the order the module reads".to_owned(), "pass the numbers the JS side writes, or none")
+}
+
+/// The numbers of [`merge_from_codes`] not read yet, the bound on a key (a
+/// position in the JS side's list of ids, which has no more ids than the
+/// numbers have entries), and whether a read went past the end.
+struct Codes<'a> {
+    rest: &'a [f64],
+    keys: usize,
+    short: bool,
+}
+
+impl Codes<'_> {
+    /// The next number; NaN past the end, which no rule takes.
+    fn next(&mut self) -> f64 {
+        let Some((&n, rest)) = self.rest.split_first() else {
+            self.short = true;
+            return f64::NAN;
+        };
+        self.rest = rest;
+        n
+    }
+
+    /// The record and changes, merged; `None` where the numbers are out of order.
+    fn merge(&mut self) -> Option<Record> {
+        let now = moment(self.next())?;
+        let (version, ids, at) = (whole(self.next()), self.next(), self.next());
+        let states = self.entries(2, &|n| Remembered::from_code(n[0], n[1]))?;
+        let pending = self.entries(1, &|n| pending_count(n[0]))?;
+        let mut record = match version {
+            Some(RECORD_VERSION) => Record { states, pending, ids_per_request: Learned::read(ids, at) },
+            Some(1) => Record { pending, ..Record::default() },
+            _ => Record::default(),
+        };
+        // Each change is applied as it is read: in order, as merge() applies them.
+        for _ in 0..self.count()? {
+            let change = Change {
+                states: self.entries(1, &|n| TemplateState::ALL.get(code_index(n[0])?).copied())?,
+                accepted: self.entries(1, &|n| positive(n[0]))?,
+                reported: self.entries(1, &|n| positive(n[0]))?,
+                too_many: positive(self.next()),
+            };
+            record.apply(&change, now);
         }
-        out.raw("},\"pending\":{");
-        for (i, (id, n)) in self.pending.iter().enumerate() {
-            out.raw(if i > 0 { "," } else { "" }).string(id).raw(":").number(*n as usize);
+        record.prune(now);
+        Some(record)
+    }
+
+    /// A count of entries that the numbers left can hold.
+    fn count(&mut self) -> Option<usize> {
+        whole(self.next()).map(|n| n as usize).filter(|&n| n <= self.rest.len())
+    }
+
+    /// Entries of a key and `width` numbers each, those `read` accepts kept,
+    /// keyed by their position written out (`"12"`).
+    fn entries<T>(&mut self, width: usize, read: &dyn Fn(&[f64]) -> Option<T>) -> Option<Vec<(String, T)>> {
+        let count = self.count()?;
+        let mut entries = Vec::with_capacity(count);
+        for _ in 0..count {
+            let key = whole(self.next()).filter(|&k| (k as usize) < self.keys)?;
+            let numbers = self.rest.get(..width)?;
+            self.rest = &self.rest[width..];
+            if let Some(value) = read(numbers) {
+                entries.push((decimal(key.into()), value));
+            }
         }
-        out.raw("}");
-        if let Some(l) = self.ids_per_request {
-            out.raw(",\"idsPerRequest\":{\"ids\":").number(l.ids as usize).raw(",\"at\":").float(l.at).raw("}");
+        Some(entries)
+    }
+}
+
+impl Record {
+    /// The record as the `remember` export answers it (see [`crate::numbers`]),
+    /// in this order: `0`, [`RECORD_VERSION`]; how many states, then per
+    /// state its key, its state (its index in [`TemplateState::NAMES`]) and
+    /// its time; how many pending templates, then per template its key and
+    /// its count; the learned ids per request and when, or `-1` and `-1`. A
+    /// key is its position when `by_position` (a record read by
+    /// [`merge_from_codes`]), else its text.
+    pub fn numbers(&self, by_position: bool) -> Vec<f64> {
+        let mut out = Numbers::answer(8 + 4 * self.states.len() + 3 * self.pending.len());
+        let key = |out: &mut Numbers, id: &str| {
+            match by_position {
+                true => out.whole(crate::registry::position(id).unwrap_or(0)),
+                false => out.text(id),
+            };
+        };
+        out.whole(RECORD_VERSION as usize).whole(self.states.len());
+        for (id, r) in &self.states {
+            key(&mut out, id);
+            out.whole(r.state as usize).put(r.at);
         }
-        out.raw("}");
+        out.whole(self.pending.len());
+        for (id, n) in &self.pending {
+            key(&mut out, id);
+            out.whole(*n as usize);
+        }
+        match self.ids_per_request {
+            Some(l) => out.whole(l.ids as usize).put(l.at),
+            None => out.put(-1.0).put(-1.0),
+        };
+        out.done()
     }
 }
 
@@ -304,15 +435,110 @@ mod tests {
     }
     const NOW: f64 = 1_790_000_000_000.0;
 
-    /// The merged record as the module answers it, checked equal to its `Serialize`.
+    /// The merged record as serde writes it, checked equal to what the
+    /// module answers, from the text and, where the JS side would send
+    /// numbers, from the numbers.
     fn merged(stored: &str, changes: &str, now: f64) -> String {
         let record = merge_from_values(&json(&format!("[{stored},{changes},{now}]"))).unwrap();
         let serde = serde_json::to_string(&record).unwrap();
-        // Read back as this crate reads JSON (numbers as f64: serde_json writes `1.0` where JS writes `1`).
-        let direct = crate::json::read(&crate::json::answer_direct(&Ok(record))).unwrap();
-        let units: Vec<u16> = serde.encode_utf16().collect();
-        assert_eq!(direct.get("ok"), Some(&crate::json::read(&units).unwrap()));
+        assert_eq!(read_numbers(&record.numbers(false), None), json(&serde), "{stored} {changes}");
+        if let Some((codes, ids)) = codes(&json(stored), &json(changes), now) {
+            let by_position = merge_from_codes(&codes).unwrap();
+            assert_eq!(read_numbers(&by_position.numbers(true), Some(&ids)), json(&serde), "{stored} {changes}");
+        }
         serde
+    }
+
+    /// A record answer read back as `js/lib/record.js` reads it (`ids`: the
+    /// keys are positions in it), as a value.
+    fn read_numbers(numbers: &[f64], ids: Option<&[String]>) -> Value {
+        let mut at = 1;
+        let mut next = || (numbers[at], at += 1).0;
+        let key = |next: &mut dyn FnMut() -> f64| match ids {
+            Some(ids) => ids[next() as usize].clone(),
+            None => String::from_utf16(&(0..next() as usize).map(|_| next() as u16).collect::<Vec<_>>()).unwrap(),
+        };
+        let n = Value::Number;
+        let mut members = vec![("v".to_owned(), n(next()))];
+        let states = (0..next() as usize)
+            .map(|_| {
+                let id = key(&mut next);
+                let state = Value::String(TemplateState::NAMES[next() as usize].to_owned());
+                (id, Value::Object(vec![("state".to_owned(), state), ("at".to_owned(), n(next()))]))
+            })
+            .collect();
+        members.push(("states".to_owned(), Value::Object(states)));
+        let pending = (0..next() as usize).map(|_| (key(&mut next), n(next()))).collect();
+        members.push(("pending".to_owned(), Value::Object(pending)));
+        let (ids, at) = (next(), next());
+        if ids >= 0.0 {
+            members.push(("idsPerRequest".to_owned(), Value::Object(vec![("ids".to_owned(), n(ids)), ("at".to_owned(), n(at))])));
+        }
+        Value::Object(members)
+    }
+
+    /// The numbers `js/lib/record.js` writes for these arguments and the ids
+    /// their keys stand for, or `None` where it sends the text: anything but
+    /// a record and changes as this library writes them.
+    fn codes(stored: &Value, changes: &Value, now: f64) -> Option<(Vec<f64>, Vec<String>)> {
+        let (mut out, mut ids) = (vec![now], Vec::<String>::new());
+        let object = |v: &Value, allowed: &[&str]| match v {
+            Value::Object(m) if m.iter().all(|(k, _)| allowed.contains(&k.as_str())) => Some(m.clone()),
+            _ => None,
+        };
+        let state = |v: &Value| Some(TemplateState::from_name(v.as_str()?).map_or(0.0, |s| s as usize as f64 + 1.0));
+        let number = |v: &Value| match v {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        };
+        // An object's entries: its count, then per entry its key's position and `width` numbers.
+        let mut entries = |out: &mut Vec<f64>, v: Option<&Value>, read: &dyn Fn(&Value) -> Option<Vec<f64>>| -> Option<()> {
+            let Some(v) = v else {
+                out.push(0.0);
+                return Some(());
+            };
+            let Value::Object(members) = v.clone() else { return None };
+            out.push(members.len() as f64);
+            for (k, v) in members {
+                let at = ids.iter().position(|id| *id == k).unwrap_or_else(|| (ids.push(k), ids.len() - 1).1);
+                out.push(at as f64);
+                out.extend(read(&v)?);
+            }
+            Some(())
+        };
+        let member = |m: &[(String, Value)], key: &str| m.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        if *stored == Value::Null {
+            out.extend([-1.0, -1.0, -1.0, 0.0, 0.0]);
+        } else {
+            let top = object(stored, &["v", "states", "pending", "idsPerRequest"])?;
+            out.push(member(&top, "v").map_or(Some(-1.0), |v| number(&v))?);
+            match member(&top, "idsPerRequest") {
+                None => out.extend([-1.0, -1.0]),
+                Some(l) => {
+                    let l = object(&l, &["ids", "at"])?;
+                    out.extend([number(&member(&l, "ids")?)?, number(&member(&l, "at")?)?]);
+                }
+            }
+            entries(&mut out, member(&top, "states").as_ref(), &|r| {
+                let r = object(r, &["state", "at"])?;
+                Some(vec![state(&member(&r, "state")?)?, number(&member(&r, "at")?)?])
+            })?;
+            entries(&mut out, member(&top, "pending").as_ref(), &|n| Some(vec![number(n)?]))?;
+        }
+        let changes = match changes {
+            Value::Array(items) => items.clone(),
+            Value::Null => Vec::new(),
+            one => vec![one.clone()],
+        };
+        out.push(changes.len() as f64);
+        for change in &changes {
+            let c = object(change, &["states", "accepted", "reported", "tooMany"])?;
+            entries(&mut out, member(&c, "states").as_ref(), &|s| Some(vec![state(s)?]))?;
+            entries(&mut out, member(&c, "accepted").as_ref(), &|n| Some(vec![number(n)?]))?;
+            entries(&mut out, member(&c, "reported").as_ref(), &|n| Some(vec![number(n)?]))?;
+            out.push(member(&c, "tooMany").map_or(Some(-1.0), |n| number(&n))?);
+        }
+        Some((out, ids))
     }
 
     #[test]
@@ -362,6 +588,47 @@ mod tests {
         assert_eq!(bad.pending, [], "a count past u32 is no count");
         let capped = Record::read(&json(r#"{"v":2,"pending":{"x":4000000000}}"#));
         assert_eq!(capped.pending, [("x".to_owned(), MAX_PENDING)]);
+    }
+
+    #[test]
+    fn records_as_this_library_writes_them_merge_the_same_from_numbers() {
+        let stored = format!(
+            r#"{{"v":2,"states":{{"a":{{"state":"banned","at":{}}},"b":{{"state":"odd","at":1}},"c":{{"state":"ask","at":-1}}}},"pending":{{"a":2,"b":1.5,"d":4000000000}},"idsPerRequest":{{"ids":1,"at":{}}}}}"#,
+            NOW - 1000.0,
+            NOW - 5.0
+        );
+        let changes = r#"[{"states":{"a":"ask","e":"accepted","f":"odd"},"accepted":{"e":2,"f":0}},{"reported":{"a":1,"d":3},"tooMany":4}]"#;
+        for (stored, changes) in [(stored.as_str(), changes), (r#"{"v":1,"pending":{"a":1}}"#, "[]"), ("null", r#"{"accepted":{"a":1}}"#), (r#"{"v":2.5,"states":{}}"#, "null")] {
+            assert!(codes(&json(stored), &json(changes), NOW).is_some(), "{stored} goes as numbers");
+            merged(stored, changes, NOW);
+        }
+    }
+
+    #[test]
+    fn numbers_out_of_order_are_an_input_error() {
+        let good = codes(&json(r#"{"v":2,"pending":{"a":1}}"#), &json("null"), NOW).unwrap().0;
+        assert!(merge_from_codes(&good).is_ok());
+        for cut in 0..good.len() {
+            assert_eq!(merge_from_codes(&good[..cut]).unwrap_err().code, "memory-bad-codes", "{cut}");
+        }
+        let mut longer = good.clone();
+        longer.push(0.0);
+        assert_eq!(merge_from_codes(&longer).unwrap_err().code, "memory-bad-codes");
+        for (at, n, what) in [(5, 1e9, "a count the numbers cannot hold"), (6, 1e9, "a key past any list of ids"), (6, 0.5, "a key that is no position")] {
+            let mut bad = good.clone();
+            bad[at] = n;
+            assert_eq!(merge_from_codes(&bad).unwrap_err().code, "memory-bad-codes", "{what}");
+        }
+        let mut no_time = good;
+        no_time[0] = f64::NAN;
+        assert_eq!(merge_from_codes(&no_time).unwrap_err().code, "memory-bad-codes");
+    }
+
+    /// The JS side names states by their numbers: its list is this.
+    #[test]
+    fn the_js_side_names_the_states_as_rust_does() {
+        let list: Vec<String> = TemplateState::NAMES.iter().map(|name| format!("'{name}'")).collect();
+        assert!(include_str!("../js/lib/record.js").contains(&format!("var STATES = [{}];", list.join(", "))));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Answers as numbers, for the two calls on the tap path (`plan` and
-//! `interpretResult`): on a phone the module runs interpreted, and writing
+//! Answers as numbers, for the calls a page makes after every answer
+//! (`plan`, `interpretResult`, `remember`): on a phone the module runs interpreted, and writing
 //! JSON text costs there, unit by unit, more than the work it reports; the JS
 //! side would then parse it again. A numbers answer is a list of `f64` that
 //! crosses with one native copy (a `Float64Array`) and that the JS side reads

@@ -320,7 +320,7 @@ fn answered(code: f64) -> Option<Answers> {
 }
 
 /// A key that is a position: `"12"` (digits only, as JS writes an index).
-fn position(key: &str) -> Option<usize> {
+pub(crate) fn position(key: &str) -> Option<usize> {
     if key.is_empty() || key.len() > 9 || !key.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

@@ -4,10 +4,11 @@
 //! measured the input; `plan` also takes a typed array of numbers, see
 //! [`crate::registry`]) and gives back the answer's JSON text, `{"ok":...}` or
 //! `{"error":{code, kind, message, advice, ...}}`, which the JS side decodes
-//! with native calls; `plan` and `interpretResult`, on the tap path, answer
-//! numbers instead (see [`crate::numbers`]). Nothing here calls into JS, so no
-//! JS value (a throwing getter, a revoked Proxy) can unwind through wasm
-//! frames. No logic lives here.
+//! with native calls; `plan`, `interpretResult` and `remember`, which a page
+//! calls after every answer, answer numbers instead (see [`crate::numbers`]),
+//! and `remember` takes numbers too (see [`crate::memory::merge_from_codes`]).
+//! Nothing here calls into JS, so no JS value (a throwing getter, a revoked
+//! Proxy) can unwind through wasm frames. No logic lives here.
 
 #[cfg(feature = "subscribe")]
 use crate::arena::{self, scratch};
@@ -84,11 +85,22 @@ pub fn interpret_result(input: &[u16]) -> Box<[f64]> {
     })
 }
 
-/// `[stored, changes, now]`: see [`crate::memory::merge_from_values`].
+/// `[stored, changes, now]` (see [`crate::memory::merge_from_values`]), or,
+/// with no text, the numbers of [`crate::memory::merge_from_codes`]: either
+/// way the record comes back as numbers (see [`crate::Record::numbers`]).
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
-pub fn remember(input: &[u16]) -> Box<[u16]> {
-    call_with(json::answer_direct, || json::read(input), crate::memory::merge_from_values)
+pub fn remember(input: &[u16], codes: &[f64]) -> Box<[f64]> {
+    let by_position = input.is_empty();
+    let read = || if by_position { Ok(Value::Null) } else { json::read(input) };
+    let answer: fn(&Result<crate::Record, Error>) -> Vec<f64> = match by_position {
+        true => |r| numbers::answer(r, |record| record.numbers(true)),
+        false => |r| numbers::answer(r, |record| record.numbers(false)),
+    };
+    call_with(answer, read, |a| match by_position {
+        true => crate::memory::merge_from_codes(codes),
+        false => crate::memory::merge_from_values(a),
+    })
 }
 
 /// `[template]`: see [`crate::describe_from_values`].

@@ -1,12 +1,12 @@
 //! The wasm boundary, run by `wasm-pack test --node`: JSON text in UTF-16 in,
-//! an `{"ok"}`/`{"error"}` answer out (`plan` and `interpretResult`: numbers,
-//! or the error answer), one crossing each way, and no input that traps the
+//! an `{"ok"}`/`{"error"}` answer out (`plan`, `interpretResult` and
+//! `remember`: numbers, or the error answer), one crossing each way, and no input that traps the
 //! module or grows its memory call after call.
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::*;
 use wx_subscribe::json::{MAX_INPUT_UNITS, MAX_STRING_UNITS};
-use wx_subscribe::wasm::{build_payload, check_data, interpret_result, interpret_send, plan, register_templates, version};
+use wx_subscribe::wasm::{build_payload, check_data, interpret_result, interpret_send, plan, register_templates, remember, version};
 
 fn units(text: &str) -> Vec<u16> {
     text.encode_utf16().collect()
@@ -73,6 +73,28 @@ fn a_registered_list_plans_by_position() {
 fn registering_answers_the_templates_as_read_in_order() {
     let (_, templates) = register(r#"["x",{"priTmplId":"订阅","type":3,"title":"签到"}]"#);
     assert_eq!(templates, serde_json::json!([{"id":"x","kind":"one-time"},{"id":"订阅","title":"签到","kind":"long-term"}]));
+}
+
+#[wasm_bindgen_test]
+fn a_record_crosses_as_numbers_or_as_text_and_comes_back_as_numbers() {
+    // [now, v, idsPerRequest, states: 1 (key 0: banned at 5), pending: 1 (key 1: 2), changes: 1
+    // (states: key 1 accepted; accepted: key 0 one; reported: none; no tooMany)].
+    #[rustfmt::skip]
+    let codes = [
+        10.0, 2.0, -1.0, -1.0,
+        1.0, 0.0, 4.0, 5.0,
+        1.0, 1.0, 2.0,
+        1.0, 1.0, 1.0, 6.0, 1.0, 0.0, 1.0, 0.0, -1.0,
+    ];
+    let by_position = numbers(remember(&[], &codes)).expect("a record");
+    // [0, v, states: 2 (key 0 banned at 5, key 1 accepted at 10), pending: 2 (key 1: 2, key 0: 1), no limit].
+    assert_eq!(by_position, [0.0, 2.0, 2.0, 0.0, 3.0, 5.0, 1.0, 5.0, 10.0, 2.0, 1.0, 2.0, 0.0, 1.0, -1.0, -1.0]);
+    let stored = r#"{"v":2,"states":{"a":{"state":"banned","at":5}},"pending":{"b":2}}"#;
+    let by_text = numbers(remember(&units(&format!(r#"[{stored},{{"states":{{"b":"accepted"}},"accepted":{{"a":1}}}},10]"#)), &[])).expect("a record");
+    let expected = [&[0.0, 2.0, 2.0][..], &text("a"), &[3.0, 5.0], &text("b"), &[5.0, 10.0, 2.0], &text("b"), &[2.0], &text("a"), &[1.0, -1.0, -1.0]].concat();
+    assert_eq!(by_text, expected);
+    let bad = numbers(remember(&[], &codes[..7])).expect_err("numbers cut short");
+    assert_eq!(bad["error"]["code"], "memory-bad-codes");
 }
 
 #[wasm_bindgen_test]

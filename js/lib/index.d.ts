@@ -129,7 +129,7 @@ export type ErrorCode =
   | 'data-invalid' | 'device-model-mismatch' | 'device-params-missing'
   | 'device-template-on-wrong-api' | 'device-template-unknown' | 'device-ticket-expired'
   | 'device-ticket-invalid' | 'empty-template-ids' | 'input-too-deep' | 'input-too-large'
-  | 'input-unreadable' | 'invalid-template-id' | 'main-switch-off' | 'memory-bad-now'
+  | 'input-unreadable' | 'invalid-template-id' | 'main-switch-off' | 'memory-bad-codes' | 'memory-bad-now'
   | 'mixed-template-kinds' | 'network-list-failed' | 'network-subscribe-failed' | 'no-quota'
   | 'no-tap-gesture' | 'not-initialised' | 'options-bad-ids-per-request' | 'options-bad-now'
   | 'options-bad-platform' | 'options-bad-version' | 'options-not-an-object' | 'page-not-released' | 'plain-wasm-not-shipped'

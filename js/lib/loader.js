@@ -22,6 +22,7 @@
 
 var boundary = require('./boundary.js');
 var templates = require('./templates.js');
+var record = require('./record.js');
 var client = require('./client.js');
 var WxSubscribeError = require('./error.js');
 
@@ -238,7 +239,9 @@ module.exports = {
     return page.run(function (instance) { return templates.plan(instance, list, setting, options, answered, remembered); });
   },
   /** remember(stored, changes, now) -> the stored record with the changes (src/memory.rs) */
-  remember: page.exported('remember'),
+  remember: function (stored, changes, now) {
+    return page.run(function (instance) { return record.remember(instance, stored, changes, now); });
+  },
   /** interpretResult(batch, successOrFailResult) -> Outcome (throws WxSubscribeError for a fail result) */
   interpretResult: function (batch, result) {
     return page.run(function (instance) { return templates.interpret(instance, batch, result); });

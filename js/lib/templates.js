@@ -219,17 +219,6 @@ function planInput(instance, entry, setting, options, answered, remembered) {
   return { text: text === null ? boundary.serialise(args) : text, codes: codes, key: key };
 }
 
-// A run in a numbers answer (src/numbers.rs) starts at `at` with its length
-// (-1 for none); where the next number after it is.
-function after(numbers, at) {
-  return at + 1 + Math.max(numbers[at], 0);
-}
-
-// The text of the run at `at`: its UTF-16 code units.
-function textAt(numbers, at) {
-  return boundary.fromUnits(numbers.subarray(at + 1, at + 1 + numbers[at]));
-}
-
 // The ids at the positions of the run at `at`.
 function idsAt(numbers, at, ids) {
   var list = new Array(numbers[at]);
@@ -254,13 +243,13 @@ function expand(numbers, entry) {
   var batches = new Array(numbers[at++]);
   for (var b = 0; b < batches.length; b++) {
     batches[b] = { kind: names.kinds[numbers[at]], ids: idsAt(numbers, at + 2, ids), popup: numbers[at + 1] === 1 };
-    at = after(numbers, at + 2);
+    at = boundary.after(numbers, at + 2);
   }
   var advice = new Array(numbers[at++]);
   for (var a = 0; a < advice.length; a++) {
     var piece = names.advice[numbers[at]];
     advice[a] = { code: piece[0], ids: idsAt(numbers, at + 1, ids), message: piece[1] };
-    at = after(numbers, at + 1);
+    at = boundary.after(numbers, at + 1);
   }
   var planned = new Array(n);
   for (var t = 0; t < n; t++) {
@@ -272,8 +261,8 @@ function expand(numbers, entry) {
     var choice = numbers[kept + t];
     if (choice > names.kept.length) {
       // A choice without a number: its text comes last.
-      p.kept = { choice: 'other', raw: textAt(numbers, at) };
-      at = after(numbers, at);
+      p.kept = { choice: 'other', raw: boundary.textAt(numbers, at) };
+      at = boundary.after(numbers, at);
     } else if (choice > 0) {
       p.kept = { choice: names.kept[choice - 1] };
     }
@@ -355,15 +344,15 @@ function outcome(numbers, ids) {
   if (read >= 0) {
     ids = new Array(read);
     for (var i = 0; i < read; i++) {
-      ids[i] = textAt(numbers, at);
-      at = after(numbers, at);
+      ids[i] = boundary.textAt(numbers, at);
+      at = boundary.after(numbers, at);
     }
   }
   var results = new Array(numbers[at++]);
   for (var r = 0; r < results.length; r++) {
     results[r] = { id: ids[r], status: STATUSES[numbers[at++]] };
-    if (numbers[at] >= 0) results[r].raw = textAt(numbers, at);
-    at = after(numbers, at);
+    if (numbers[at] >= 0) results[r].raw = boundary.textAt(numbers, at);
+    at = boundary.after(numbers, at);
   }
   var accepted = idsAt(numbers, at, ids);
   return { results: results, accepted: accepted, sends: numbers[1] === 1 ? accepted.slice() : [], counts: counts };

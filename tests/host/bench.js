@@ -36,6 +36,11 @@ ANSWERED[BATCH[0]] = ['accept'];
 ANSWERED[BATCH[1]] = ['reject'];
 var REMEMBERED = { v: 2, states: {}, pending: {} };
 TWENTY.templates.forEach(function (t, i) { REMEMBERED.states[t.id] = { state: i === 7 ? 'banned' : 'ask', at: NOW - i * 1000 }; });
+// What the flow records after that answer: its accepts, then the states of the plan after it.
+var ACCEPTED = { accepted: {} };
+BATCH.forEach(function (id, i) { if (i !== 1) ACCEPTED.accepted[id] = 1; });
+var STATES = { states: {} };
+TWENTY.templates.forEach(function (t, i) { STATES.states[t.id] = i === 0 || i === 2 ? 'accepted' : i === 1 ? 'rejected' : i === 7 ? 'banned' : 'ask'; });
 
 // A send template with n keywords, and data that keeps every rule.
 function sendTemplate(n) {
@@ -80,6 +85,7 @@ function sameAnswers(wxs, list) {
   var pairs = [
     [wxs.plan(list.templates, list.setting, OPTIONS, ANSWERED, REMEMBERED), reference.plan(list.templates, list.setting, OPTIONS, ANSWERED, REMEMBERED)],
     [wxs.interpretResult(BATCH, RESULT), reference.interpretResult(BATCH, RESULT)],
+    [wxs.remember(REMEMBERED, [ACCEPTED, STATES], NOW + 1), reference.remember(REMEMBERED, [ACCEPTED, STATES], NOW + 1)],
   ];
   return pairs.every(function (p) { return JSON.stringify(p[0]) === JSON.stringify(p[1]); });
 }
@@ -157,10 +163,25 @@ function main() {
     }, function () {
       reference.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED, REMEMBERED);
     });
-    // After each answer (not in the tap): the stored record with the answer's change.
-    var change = { accepted: {}, states: {} };
-    BATCH.forEach(function (id) { change.accepted[id] = 1; change.states[id] = 'accepted'; });
-    line('remember (a record of 20 states, after an answer): wasm ' + us(perCall(function () { wxs.remember(REMEMBERED, [change], NOW); })[0]));
+    // After each answer (not in the tap): the stored record with one change.
+    side('remember (a record of 20 states, the plan\'s states after an answer)', function () {
+      wxs.remember(REMEMBERED, [STATES], NOW);
+    }, function () {
+      reference.remember(REMEMBERED, [STATES], NOW);
+    });
+    // All a page does after an answer, as the flow does it (storage aside):
+    // the outcome, its accepts recorded, the plan after it, its states recorded.
+    side('after an answer (interpretResult 3, remember, plan 20, remember)', function () {
+      wxs.interpretResult(BATCH, RESULT);
+      var record = wxs.remember(REMEMBERED, [ACCEPTED], NOW);
+      wxs.plan(registered, TWENTY.setting, OPTIONS, ANSWERED, record);
+      wxs.remember(record, [STATES], NOW);
+    }, function () {
+      reference.interpretResult(BATCH, RESULT);
+      var record = reference.remember(REMEMBERED, [ACCEPTED], NOW);
+      reference.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED, record);
+      reference.remember(record, [STATES], NOW);
+    });
     [3, 20].forEach(function (n) {
       var s = sendTemplate(n);
       line('checkData ' + n + ' keywords: wasm ' + us(perCall(function () { wxs.checkData(s.template, s.data); })[0]));

@@ -1,5 +1,5 @@
-// A plain, idiomatic JS implementation of the subscribe side's rules (plan
-// and interpretResult), written for the benchmark to compare against: the
+// A plain, idiomatic JS implementation of the subscribe side's rules (plan,
+// interpretResult and remember), written for the benchmark to compare against: the
 // same checks and the same output as the wasm module, with Maps and Sets where
 // a JS developer would use them, nothing tuned to lose. bench.js checks that
 // both give the same answers on its inputs before it times them.
@@ -248,5 +248,85 @@
     return { results: results, accepted: accepted, sends: sends, counts: counts };
   }
 
-  (typeof globalThis !== 'undefined' ? globalThis : this).reference = { plan: plan, interpretResult: interpretResult };
+  // The remembered record's rules (src/memory.rs): what is not well formed
+  // is dropped, changes apply in order, then what is too old or too much goes.
+  var STATES = ['ask', 'top-up', 'kept-rejected', 'banned', 'switched-off', 'accepted', 'rejected', 'unsettled'];
+  var KEEP_MS = 30 * 24 * 3600 * 1000;
+  var MAX_STATES = 200;
+  var MAX_PENDING = 10000;
+
+  function isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  }
+  function count(value) {
+    return typeof value === 'number' && value % 1 === 0 && value >= 0 && value <= 4294967295 ? value : undefined;
+  }
+  function time(value) {
+    return typeof value === 'number' && value >= 0 && value < Infinity ? value : undefined;
+  }
+  function positive(value) {
+    var n = count(value);
+    return n > 0 ? n : undefined;
+  }
+  // A Map of the object's entries whose values `read` accepts.
+  function entries(object, read) {
+    var map = new Map();
+    if (!isObject(object)) return map;
+    Object.keys(object).forEach(function (key) {
+      var value = object[key] === null ? undefined : read(object[key]);
+      if (value !== undefined) map.set(key, value);
+    });
+    return map;
+  }
+
+  function readRecord(stored) {
+    var record = { states: new Map(), pending: new Map(), idsPerRequest: undefined };
+    var v = isObject(stored) ? count(stored.v) : undefined;
+    if (v !== 1 && v !== 2) return record;
+    record.pending = entries(stored.pending, function (n) { return positive(n) && Math.min(n, MAX_PENDING); });
+    if (v === 1) return record;
+    record.states = entries(stored.states, function (r) {
+      return isObject(r) && STATES.indexOf(r.state) >= 0 && time(r.at) !== undefined ? { state: r.state, at: r.at } : undefined;
+    });
+    var l = stored.idsPerRequest;
+    if (isObject(l) && count(l.ids) >= 1 && count(l.ids) <= 5 && time(l.at) !== undefined) record.idsPerRequest = { ids: l.ids, at: l.at };
+    return record;
+  }
+
+  function apply(record, change, now) {
+    var c = isObject(change) ? change : {};
+    entries(c.states, function (s) { return STATES.indexOf(s) >= 0 ? s : undefined; }).forEach(function (state, id) {
+      var known = record.states.get(id);
+      if (!known || known.state !== state) record.states.set(id, { state: state, at: now });
+    });
+    entries(c.accepted, positive).forEach(function (n, id) {
+      record.pending.set(id, Math.min((record.pending.get(id) || 0) + n, MAX_PENDING));
+    });
+    entries(c.reported, positive).forEach(function (n, id) {
+      if (record.pending.has(id)) record.pending.set(id, Math.max(record.pending.get(id) - n, 0));
+    });
+    record.pending.forEach(function (n, id) { if (n === 0) record.pending.delete(id); });
+    var refused = positive(c.tooMany);
+    if (refused) record.idsPerRequest = { ids: refused > 3 ? 3 : 1, at: now };
+  }
+
+  function remember(stored, changes, now) {
+    if (time(now) === undefined) fail('memory-bad-now', 'now');
+    var record = readRecord(stored);
+    (Array.isArray(changes) ? changes : changes == null ? [] : [changes]).forEach(function (c) { apply(record, c, now); });
+    var fresh = function (at) { return at <= now && now - at < KEEP_MS; };
+    var states = Array.from(record.states).filter(function (e) { return fresh(e[1].at); });
+    if (states.length > MAX_STATES) {
+      var newest = states.map(function (e, i) { return i; }).sort(function (a, b) { return states[b][1].at - states[a][1].at || a - b; });
+      var keep = new Set(newest.slice(0, MAX_STATES));
+      states = states.filter(function (e, i) { return keep.has(i); });
+    }
+    var out = { v: 2, states: {}, pending: {} };
+    states.forEach(function (e) { out.states[e[0]] = e[1]; });
+    Array.from(record.pending).slice(0, MAX_STATES).forEach(function (e) { out.pending[e[0]] = e[1]; });
+    if (record.idsPerRequest && fresh(record.idsPerRequest.at)) out.idsPerRequest = record.idsPerRequest;
+    return out;
+  }
+
+  (typeof globalThis !== 'undefined' ? globalThis : this).reference = { plan: plan, interpretResult: interpretResult, remember: remember };
 })();

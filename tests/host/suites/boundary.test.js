@@ -205,3 +205,35 @@ test('numbers answers carry text and absences: a choice without a number, an unk
     });
   });
 });
+
+test('a record crosses as numbers when this library wrote it, as text otherwise, and both give the same record', function () {
+  return loaded().then(function (r) {
+    var now = 1790000000000;
+    var stored = { v: 2, states: { T1: { state: 'banned', at: now - 5 }, T2: { state: 'odd', at: 1 }, __proto__x: { state: 'ask', at: now } },
+      pending: { T1: 2, T3: 1.5 }, idsPerRequest: { ids: 1, at: now - 9 } };
+    Object.defineProperty(stored.states, '__proto__', { value: { state: 'accepted', at: now - 1 }, enumerable: true });
+    var changes = [{ states: { T2: 'ask', T4: 'accepted' }, accepted: { T4: 2, T1: 1 } }, { reported: { T1: 3 }, tooMany: 2 }];
+    var states = { T1: { state: 'banned', at: now - 5 }, __proto__x: { state: 'ask', at: now } };
+    Object.defineProperty(states, '__proto__', { value: { state: 'accepted', at: now - 1 }, enumerable: true });
+    states.T2 = { state: 'ask', at: now };
+    states.T4 = { state: 'accepted', at: now };
+    var expected = { v: 2, states: states, pending: { T4: 2 }, idsPerRequest: { ids: 1, at: now } };
+    var numbers = r.wxs.remember(stored, changes, now);
+    // A member this library does not write sends it all as text, for the module to judge as before.
+    var odd = JSON.parse(JSON.stringify(stored));
+    odd.note = 'x';
+    var text = r.wxs.remember(odd, changes, now);
+    [numbers, text].forEach(function (record) {
+      assert.equal(JSON.stringify(record), JSON.stringify(expected));
+      assert.ok(Object.prototype.hasOwnProperty.call(record.states, '__proto__'), 'a template id __proto__ is a member');
+    });
+    assert.equal(r.wxs.remember(null, { accepted: { T9: 1 } }, now).pending.T9, 1, 'a first visit');
+    // What is refused as text is refused the same: a getter that throws, no time.
+    var hostile = { v: 2, states: {} };
+    Object.defineProperty(hostile.states, 'T1', { enumerable: true, get: function () { throw new Error('no'); } });
+    assert.equal(assert.throws(function () { r.wxs.remember(hostile, [], now); }).code, 'input-unreadable');
+    var e = assert.throws(function () { r.wxs.remember(stored, [], 'now'); });
+    assert.equal(e.code, 'memory-bad-now');
+    assert.ok(/got a string/.test(e.message), e.message);
+  });
+});
