@@ -91,8 +91,27 @@ named!(ErrorKind, ["input", "gesture", "busy", "cancelled", "network", "backgrou
 
 /// A failure, as a value. Nothing in this crate panics on bad input: it returns this.
 /// Serialized as `{ code, kind, message, advice, userMessage, retryable, errCode?, errMsg?, field? }`.
+/// Its fields ([`Failure`]) are behind one pointer, so that a `Result` carrying
+/// it is no larger than its value: every `?` moves a pointer, not the fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Failure>);
+
+impl std::ops::Deref for Error {
+    type Target = Failure;
+    fn deref(&self) -> &Failure {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut Failure {
+        &mut self.0
+    }
+}
+
+/// What an [`Error`] says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
     /// Stable machine-readable code, e.g. `"too-many-ids"` or `"template-duplicate-id"`.
     pub code: &'static str,
     /// The category of the failure.
@@ -160,7 +179,7 @@ impl crate::json::Direct for Error {
 impl Error {
     /// An error that did not come from WeChat (no `errCode`, `errMsg` or field).
     pub fn new(code: &'static str, kind: ErrorKind, retryable: bool, message: String, advice: &'static str) -> Error {
-        Error { code, kind, message, advice, retryable, err_code: None, err_msg: None, field: None }
+        Error(Box::new(Failure { code, kind, message, advice, retryable, err_code: None, err_msg: None, field: None }))
     }
 
     /// A sentence for the user, in Chinese, that a page can show as it is
@@ -231,7 +250,7 @@ pub(crate) fn from_wechat(table: &[Known], err_code: Option<i32>, err_msg: Optio
             "report it with the raw errCode and errMsg; asking again later may work",
         ),
     };
-    Error { code, kind, message, advice, retryable, err_code, err_msg, field: None }
+    Error(Box::new(Failure { code, kind, message, advice, retryable, err_code, err_msg, field: None }))
 }
 
 /// A whole number in decimal, without the formatting machinery (it is large in wasm).

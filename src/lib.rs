@@ -46,7 +46,7 @@ pub mod value;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, Failure};
 pub use memory::{Change, Record, Remembered};
 pub use options::{PlanOptions, Platform, Version};
 pub use outcome::{interpret_fail, interpret_result, Outcome, Status, TemplateResult};
