@@ -16,12 +16,21 @@ var ARRAYS = { u16: Uint16Array, f64: Float64Array };
 module.exports = function createGlue(importModule, shapes) {
   var wasm = null;
 
-  // Copies `values` into memory the module allocated: [pointer, length].
+  // Copies `values` into memory the module allocated: [pointer, length]. A
+  // string passed for UTF-16 code units is written there unit by unit, with
+  // no array in between (phones have no TextEncoder; a large text would
+  // otherwise be allocated twice).
   function pass(Type, values) {
     var size = Type.BYTES_PER_ELEMENT;
-    var ptr = wasm.__wbindgen_export(values.length * size, size) >>> 0;
-    new Type(wasm.memory.buffer, ptr, values.length).set(values);
-    return [ptr, values.length];
+    var length = values.length;
+    var ptr = wasm.__wbindgen_export(length * size, size) >>> 0;
+    var view = new Type(wasm.memory.buffer, ptr, length);
+    if (typeof values === 'string' && Type === Uint16Array) {
+      for (var i = 0; i < length; i++) view[i] = values.charCodeAt(i);
+    } else {
+      view.set(values);
+    }
+    return [ptr, length];
   }
 
   // Calls export `name`: the answer's pointer and length come back in the

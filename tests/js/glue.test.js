@@ -129,6 +129,10 @@ test('a call passes its arrays, copies the answer out and frees it, and restores
   assert.equal(fake.freed.length, 1);
   assert.deepEqual(fake.freed[0].slice(1), [24, 8], 'the answer is freed with its size and alignment');
   assert.equal(fake.stack(), 65536, 'the return slot is given back');
+  // Text given as a string is written into the module's memory as its UTF-16 code units.
+  const before = fake.exports.__wbindgen_export(0, 2);
+  assert.deepEqual(Array.from(made.exports.plan('hé😀', new Float64Array([1]))), [4, 2]);
+  assert.deepEqual(Array.from(new Uint16Array(fake.exports.memory.buffer, before, 4)), [104, 233, 0xd83d, 0xde00]);
   assert.throws(() => made.exports.plan(new Uint16Array(1), null), TypeError);
   assert.equal(fake.stack(), 65536, 'even when the call throws');
 });
