@@ -253,6 +253,7 @@
   var STATES = ['ask', 'top-up', 'kept-rejected', 'banned', 'switched-off', 'accepted', 'rejected', 'unsettled'];
   var KEEP_MS = 30 * 24 * 3600 * 1000;
   var MAX_STATES = 200;
+  var MAX_PENDING_TEMPLATES = 200;
   var MAX_PENDING = 10000;
 
   function isObject(value) {
@@ -323,7 +324,7 @@
     }
     var out = { v: 2, states: {}, pending: {} };
     states.forEach(function (e) { out.states[e[0]] = e[1]; });
-    Array.from(record.pending).slice(0, MAX_STATES).forEach(function (e) { out.pending[e[0]] = e[1]; });
+    Array.from(record.pending).slice(0, MAX_PENDING_TEMPLATES).forEach(function (e) { out.pending[e[0]] = e[1]; });
     if (record.idsPerRequest && fresh(record.idsPerRequest.at)) out.idsPerRequest = record.idsPerRequest;
     return out;
   }
