@@ -232,6 +232,12 @@ test('a record crosses as numbers when this library wrote it, as text otherwise,
     var hostile = { v: 2, states: {} };
     Object.defineProperty(hostile.states, 'T1', { enumerable: true, get: function () { throw new Error('no'); } });
     assert.equal(assert.throws(function () { r.wxs.remember(hostile, [], now); }).code, 'input-unreadable');
+    // A member the library does not write goes as text, where a function is refused as it always was.
+    var withFunction = { v: 2, states: { T1: { state: 'ask', at: now, note: function () {} } } };
+    assert.equal(assert.throws(function () { r.wxs.remember(withFunction, [], now); }).code, 'input-unreadable');
+    var sparse = [];
+    sparse.length = 4294967295;
+    assert.equal(assert.throws(function () { r.wxs.remember(null, sparse, now); }).code, 'input-too-large', 'a huge sparse list of changes');
     var e = assert.throws(function () { r.wxs.remember(stored, [], 'now'); });
     assert.equal(e.code, 'memory-bad-now');
     assert.ok(/got a string/.test(e.message), e.message);
