@@ -104,12 +104,16 @@ function main() {
   // being 10 calls at 1,000 or one call at 10,000 (a call at 10,000 takes
   // tens of ms: a mean of a few would carry an instance swap into the ratio,
   // and single calls at 1,000 would miss the garbage collections calls at
-  // 10,000 each pay for). The two sizes take turns, sample by sample (at
-  // least 7 each, about 1.2 s), so that a burst of another process or a
-  // slower stretch of the machine lands on both; each sample starts after a
-  // full collection where the engine offers one.
-  function scale(name, at) {
-    var sizes = [{ fn: at(1000), calls: 10, times: [] }, { fn: at(10000), calls: 1, times: [] }];
+  // 10,000 each pay for). The sizes take turns, sample by sample (at least 7
+  // each, about 1.2 s), so that a burst of another process or a slower
+  // stretch of the machine lands on all; each sample starts after a full
+  // collection where the engine offers one. Where the plain-JS reference has
+  // the function (`plainAt`), it takes its turns too and its ratio is printed
+  // beside: what the host itself costs at that size.
+  function scale(name, at, plainAt) {
+    var sizes = [at(1000), at(10000)].concat(plainAt ? [plainAt(1000), plainAt(10000)] : []).map(function (fn, i) {
+      return { fn: fn, calls: i % 2 ? 1 : 10, times: [] };
+    });
     sizes.forEach(function (size) { size.fn(); });
     var start = engine.now();
     while (sizes[1].times.length < 7 || engine.now() - start < 1200) {
@@ -124,9 +128,10 @@ function main() {
       size.times.sort(function (a, b) { return a - b; });
       return size.times[size.times.length >> 1] * 1000;
     };
-    var small = median(sizes[0]);
-    var large = median(sizes[1]);
-    line(name + ' 1k ' + us(small) + ', 10k ' + us(large) + ', t(10k)/t(1k) ' + (large / small).toFixed(1) + ' (goal <= 12; medians of equal work, sizes taking turns)');
+    var t = sizes.map(median);
+    var ratio = function (small, large) { return 't(10k)/t(1k) ' + (large / small).toFixed(1); };
+    line(name + ' 1k ' + us(t[0]) + ', 10k ' + us(t[1]) + ', ' + ratio(t[0], t[1]) + ' (goal <= 12; medians of equal work, sizes taking turns)' +
+      (plainAt ? '; plain JS 1k ' + us(t[2]) + ', 10k ' + us(t[3]) + ', ' + ratio(t[2], t[3]) : ''));
   }
   var started = engine.now();
   var initPage;
@@ -197,16 +202,23 @@ function main() {
     }
     var after = page.exports.memory.buffer.byteLength;
     line('wasm memory of the page module: ' + before / 1024 + ' KiB, after ' + calls + ' tap paths ' + after / 1024 + ' KiB (' + ((engine.now() - t0) / 1000).toFixed(1) + ' s)');
-    scale('plan', function (n) {
-      var list = app(n);
-      return function () { wxs.plan(list.templates, list.setting, OPTIONS); };
-    });
-    scale('interpretResult', function (n) {
-      var ids = app(n).templates.map(function (t) { return t.id; });
-      var result = { errMsg: 'requestSubscribeMessage:ok' };
-      ids.forEach(function (id, i) { result[id] = i % 3 ? 'accept' : 'reject'; });
-      return function () { wxs.interpretResult(ids, result); };
-    });
+    // The same input for the module and the plain JS: `call` calls one of them with it.
+    var planning = function (call) {
+      return function (n) {
+        var list = app(n);
+        return function () { call(list.templates, list.setting, OPTIONS); };
+      };
+    };
+    scale('plan', planning(wxs.plan), planning(reference.plan));
+    var interpreting = function (call) {
+      return function (n) {
+        var ids = app(n).templates.map(function (t) { return t.id; });
+        var result = { errMsg: 'requestSubscribeMessage:ok' };
+        ids.forEach(function (id, i) { result[id] = i % 3 ? 'accept' : 'reject'; });
+        return function () { call(ids, result); };
+      };
+    };
+    scale('interpretResult', interpreting(wxs.interpretResult), interpreting(reference.interpretResult));
     scale('describeTemplate', function (n) {
       var s = sendTemplate(n);
       return function () { wxs.describeTemplate(s.template); };
