@@ -139,9 +139,15 @@ impl Answers {
     ///   [`Status::NAMES`]) and the text of its raw value, or `-1` for none;
     /// - how many positions were accepted, then each.
     pub fn numbers(&self) -> Vec<f64> {
-        // Room for every status WeChat answers (the longest, acceptWithForcePush, takes 21
-        // numbers with its raw text), so a large request's answer is not copied to grow.
-        let mut out = Numbers::answer(16 + 24 * self.results.len());
+        // Room for all of it, so that a large request's answer is not copied to
+        // grow: three numbers a result (its status, its raw text's length, its
+        // id's length when the ids are read here), then the texts, whose UTF-8
+        // bytes bound their UTF-16 code units.
+        let mut room = 16 + 3 * self.results.len() + self.accepted.len();
+        for text in self.ids.iter().flatten().chain(self.results.iter().filter_map(|(_, raw)| raw.as_ref())) {
+            room += text.len();
+        }
+        let mut out = Numbers::answer(room);
         let c = &self.counts;
         out.whole(usize::from(self.sends));
         for count in [c.accepted, c.rejected, c.banned, c.filtered, c.unknown, c.missing] {
@@ -409,6 +415,21 @@ mod tests {
         assert_eq!(fields.len(), listed.len());
         assert!(listed.iter().all(|name| fields.contains(name)), "the numbers give every field of the counts");
         assert!(js.contains(&format!("var OUTCOME_COUNTS = [{}];", list(&listed))), "js/lib/templates.js lists the counts in the numbers' order");
+    }
+
+    /// A large request's answer is written into room counted for it: never
+    /// grown (a copy), and no larger than it needs but a number a result.
+    #[test]
+    fn the_answer_is_written_into_the_room_it_needs() {
+        let answers: Vec<&str> = (0..1000).map(|i| ["accept", "reject", "acceptWithForcePush", "ban"][i % 4]).collect();
+        let fields = json(r#"{"errMsg":"requestSubscribeMessage:ok"}"#);
+        let batch: Vec<String> = (0..1000).map(|i| format!("tmpl-{i}")).collect();
+        let result = serde_json::json!(batch.iter().zip(&answers).map(|(id, a)| (id.clone(), serde_json::json!(a))).collect::<serde_json::Map<_, _>>());
+        let by_position = interpret_answers(&fields, &json(&serde_json::to_string(&answers).unwrap())).unwrap().numbers();
+        let by_id = interpret_ids(batch, &json(&result.to_string())).unwrap().numbers();
+        for numbers in [by_position, by_id] {
+            assert!(numbers.capacity() <= numbers.len() + 1000 + 16, "{} numbers in room for {}", numbers.len(), numbers.capacity());
+        }
     }
 
     #[test]
