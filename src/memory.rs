@@ -56,8 +56,7 @@ impl Remembered {
     /// Reads a state given by its number (1 + its index in [`TemplateState::ALL`])
     /// and its time, with the rules of [`Remembered::read`].
     pub fn from_code(state: f64, at: f64) -> Option<Remembered> {
-        let state = *TemplateState::ALL.get(code_index(state)?)?;
-        Some(Remembered { state, at: moment(at)? })
+        Some(Remembered { state: TemplateState::from_code(state)?, at: moment(at)? })
     }
 
     /// Whether this remembered state still decides the plan at `now`: only a ban
@@ -358,10 +357,11 @@ impl Codes<'_> {
         };
         // Each change is applied as it is read: in order, as merge() applies them.
         for _ in 0..self.count()? {
+            let counts = |c: &mut Self| c.entries(1, &|n| positive(n[0]));
             let change = Change {
-                states: self.entries(1, &|n| TemplateState::ALL.get(code_index(n[0])?).copied())?,
-                accepted: self.entries(1, &|n| positive(n[0]))?,
-                reported: self.entries(1, &|n| positive(n[0]))?,
+                states: self.entries(1, &|n| TemplateState::from_code(n[0]))?,
+                accepted: counts(self)?,
+                reported: counts(self)?,
                 too_many: positive(self.next()),
             };
             record.apply(&change, now);

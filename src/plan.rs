@@ -50,6 +50,11 @@ impl TemplateState {
         TemplateState::ALL.get(at).copied()
     }
 
+    /// The state a number stands for: 1 + its index in [`TemplateState::ALL`] (see [`crate::memory::merge_from_codes`]).
+    pub fn from_code(code: f64) -> Option<TemplateState> {
+        TemplateState::ALL.get(crate::memory::code_index(code)?).copied()
+    }
+
     /// Whether a template in this state goes into a batch.
     pub fn is_requested(self) -> bool {
         matches!(self, TemplateState::Ask | TemplateState::TopUp)

@@ -19,6 +19,12 @@ STATES.forEach(function (name, i) { STATE_CODES[name] = i + 1; });
 
 var NO_CODES = new Float64Array(0);
 
+// The members each part of a record or a change may have, to cross as numbers.
+var RECORD_KEYS = ['v', 'states', 'pending', 'idsPerRequest'];
+var LEARNED_KEYS = ['ids', 'at'];
+var STATE_KEYS = ['state', 'at'];
+var CHANGE_KEYS = ['states', 'accepted', 'reported', 'tooMany'];
+
 // An object as JSON.parse makes them (JSON.stringify would write another
 // object, one with a toJSON() of its prototype's say, as something else).
 function isPlain(value) {
@@ -57,7 +63,7 @@ function encode(stored, changes, now) {
     return true;
   }
   function remembered(value) {
-    return keysWithin(value, ['state', 'at']) !== null && state(value.state) && number(value.at);
+    return keysWithin(value, STATE_KEYS) !== null && state(value.state) && number(value.at);
   }
   // An object's entries: how many, then per entry its key's position and what `put` writes.
   function entries(object, put) {
@@ -86,11 +92,11 @@ function encode(stored, changes, now) {
   if (stored === null || stored === undefined) {
     out.push(-1, -1, -1, 0, 0);
   } else {
-    if (keysWithin(stored, ['v', 'states', 'pending', 'idsPerRequest']) === null || !optional(stored.v, number)) return null;
+    if (keysWithin(stored, RECORD_KEYS) === null || !optional(stored.v, number)) return null;
     var learned = stored.idsPerRequest;
     if (learned === undefined) {
       out.push(-1, -1);
-    } else if (keysWithin(learned, ['ids', 'at']) === null || !number(learned.ids) || !number(learned.at)) {
+    } else if (keysWithin(learned, LEARNED_KEYS) === null || !number(learned.ids) || !number(learned.at)) {
       return null;
     }
     if (!entries(stored.states, remembered) || !entries(stored.pending, number)) return null;
@@ -100,7 +106,7 @@ function encode(stored, changes, now) {
   out.push(list.length);
   for (var c = 0; c < list.length; c++) {
     var change = list[c];
-    if (keysWithin(change, ['states', 'accepted', 'reported', 'tooMany']) === null ||
+    if (keysWithin(change, CHANGE_KEYS) === null ||
         !entries(change.states, state) || !entries(change.accepted, number) ||
         !entries(change.reported, number) || !optional(change.tooMany, number)) return null;
   }
