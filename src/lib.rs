@@ -56,6 +56,14 @@ pub use setting::{KeptChoice, SubscriptionsSetting};
 pub use template::{Template, TemplateKind};
 pub use value::Value;
 
+// The Rust examples in docs/ run as doc tests, like the README's.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rust.md")]
+struct RustDoc;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/sending.md")]
+struct SendingDoc;
+
 /// Plans from input exactly as a page holds it: the app's template list, the
 /// `subscriptionsSetting` of `wx.getSetting`, the options, what this round
 /// already answered and the record earlier visits left (see [`memory`];

@@ -273,7 +273,7 @@ fn by_position<'a>(len: usize, answer: &dyn Fn(usize) -> Option<&'a Value>) -> A
 
 use ErrorKind as K;
 
-/// WECHAT.md section 2 and 4: every failure WeChat is known to answer.
+/// docs/wechat.md section 2 and 4: every failure WeChat is known to answer.
 const FAILURES: &[Known] = &[
     Known(None, "tap gesture", "no-tap-gesture", K::Gesture, true,
         "the request did not come straight from a user tap (or the tap was already used)",

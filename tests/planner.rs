@@ -1,4 +1,4 @@
-//! The planner's rules (WECHAT.md sections 1 to 3), one test per rule, and the
+//! The planner's rules (docs/wechat.md sections 1 to 3), one test per rule, and the
 //! seed articles' cases. Native only: `cargo test`.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -114,7 +114,7 @@ fn device_templates_get_batches_of_their_own() {
 #[test]
 fn templates_with_the_same_title_never_share_a_batch() {
     // Two ids with the same title in one request: WeChat keeps one and
-    // answers 'filter' for the rest (WECHAT.md section 2).
+    // answers 'filter' for the rest (docs/wechat.md section 2).
     let p = planned(
         r#"[{"id":"a","title":"发货通知"},{"id":"b","title":"发货通知"},{"id":"c","title":"退款通知"}]"#,
         "null", "null", "null",

@@ -1,4 +1,4 @@
-// The tap-safe subscribe flow (WECHAT.md section 3).
+// The tap-safe subscribe flow (docs/wechat.md section 3).
 //
 // wx.requestSubscribeMessage only works inside a user tap, and on iPhones the
 // tap is lost across any await, Promise or setTimeout. So:

@@ -18,7 +18,7 @@ pub struct Sent {
 
 use ErrorKind as K;
 
-/// WECHAT.md section 5: the send errors.
+/// docs/wechat.md section 5: the send errors.
 const SEND_FAILURES: &[Known] = &[
     Known(Some(40003), "", "bad-openid", K::Input, false,
         "touser is empty or not an openid of this mini-program",

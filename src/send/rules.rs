@@ -1,4 +1,4 @@
-//! The keyword value rules of WECHAT.md section 5. Lengths count Unicode scalar
+//! The keyword value rules of docs/wechat.md section 5. Lengths count Unicode scalar
 //! values: a Chinese character, a letter and an emoji each count as one.
 
 // A Problem is built only on the failure path of a per-value check; boxing it

@@ -1,7 +1,7 @@
 // Compiles miniprogram-demo (miniprogramRoot miniprogram/, cloudfunctionRoot
 // cloudfunctions/, side by side) with miniprogram-ci (the DevTools compiler as a
 // library), offline: a private key string that is never used for upload and
-// an attr() of our own (WECHAT.md section 7). Then runs checkCodeQuality and
+// an attr() of our own (docs/wechat.md section 7). Then runs checkCodeQuality and
 // fails on any check that does not pass. Run after .ci/build.
 'use strict';
 const path = require('path');

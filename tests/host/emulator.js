@@ -460,7 +460,7 @@ function createHost(config) {
       init: function (options) {
         host.log.push({ api: 'wx.cloud.init', env: options && options.env });
       },
-      // Consumes the tap's click state, as the real one does (WECHAT.md section 3).
+      // Consumes the tap's click state, as the real one does (docs/wechat.md section 3).
       callFunction: function (options) {
         var click = usableClickState();
         if (click) click.consumed = true;

@@ -319,7 +319,7 @@ test('the emulator answers "last call has not ended" to a second request while o
   });
 });
 
-test('the emulator produces every request error code of WECHAT.md section 2', function () {
+test('the emulator produces every request error code of docs/wechat.md section 2', function () {
   var list = [{ id: 'A' }, { id: 'L', kind: 'long-term' }, { id: 'D', kind: 'device' }];
   function ask(config, ids) {
     config.templates = known(list);
