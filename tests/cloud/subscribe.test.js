@@ -144,3 +144,12 @@ test('calls without a user or with an unknown action are refused', async () => {
     assert.equal((await fn.main({ action })).error.code, 'unknown-action', action);
   }
 });
+
+test('every cloud call the function makes is granted in its config.json (without it WeChat refuses the call, -604101)', () => {
+  const dir = path.join(__dirname, '../../miniprogram-demo/cloudfunctions/subscribe');
+  const source = require('node:fs').readFileSync(path.join(dir, 'index.js'), 'utf8');
+  const calls = [...new Set([...source.matchAll(/cloud\.openapi\.(\w+\.\w+)\(/g)].map((m) => m[1]))];
+  assert.ok(calls.includes('subscribeMessage.send'), 'the function sends');
+  const granted = require(path.join(dir, 'config.json')).permissions.openapi;
+  assert.deepStrictEqual(calls.filter((c) => !granted.includes(c)), []);
+});

@@ -6,7 +6,8 @@
 //                                        <!-- figures:begin --> and <!-- figures:end -->
 //
 // It reads target/figures/: bench-node.log, bench-jsc.log and bench-nojit.log (the benchmark
-// on each engine), build.log (.ci/build's size lines) and compile.log (the official compile).
+// on each engine), build.log (.ci/build's size lines), compile.log (the official compile)
+// and commit (the commit the run tested).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -82,7 +83,7 @@ function machine() {
     }
   };
   const debian = fs.existsSync('/etc/debian_version') ? 'Debian ' + fs.readFileSync('/etc/debian_version', 'utf8').trim() : os.type();
-  return 'Printed by `.ci/test` at commit ' + sh('git', ['rev-parse', '--short', 'HEAD']) + ' on ' +
+  return 'Printed by `.ci/test` at commit ' + read('commit').trim() + ' on ' +
     new Date(fs.statSync(path.join(dir, 'bench-nojit.log')).mtime).toISOString().slice(0, 10) + ': ' +
     os.cpus().length + ' cores (' + (os.cpus()[0] || { model: '?' }).model.trim() + '), ' + debian + ', Node ' +
     process.versions.node + ', JavaScriptCore from libjavascriptcoregtk-4.0-bin ' +

@@ -6,18 +6,32 @@
 //! - `POST /login {code}`: a `wx.login` code for a session `{session, expiresIn}`.
 //! - `GET /templates`: the account's templates, as the planner reads them.
 //! - `POST /report {accepts: {id: n}}`: accepts the page reported; at most one
-//!   send per template per call (what one request can grant) for templates of the account.
-//! - `GET /sends`: the caller's sends in hand.
+//!   per template per call (what one request can grant) for templates of the
+//!   account. Without message push they are sends in hand, on the client's
+//!   word; with it (`WXS_PUSH_TOKEN`) they are pending until WeChat's popup
+//!   event, which alone adds sends.
+//! - `GET /sends`: the caller's sends in hand (and pending reports, with push).
+//! - `GET|POST /wechat/push`: message push ([`crate::push`]), with `WXS_PUSH_TOKEN` only.
 //! - `POST /send {templateId, data, page?}`: checks the data with wx-subscribe,
 //!   takes one send from the ledger, and sends to the caller.
+//! - `GET /healthz`: `{ok, database}`, 200 when the database answers, 503 when not.
+//! - `GET /metrics`: Prometheus text ([`crate::metrics`]).
+//!
+//! A send runs to its end in a task of its own, even if the caller goes away,
+//! and a shutdown waits for the sends in flight ([`Server::in_flight`]).
 
-use crate::db::{Ledger, Settle};
+use crate::config::{random_name, Config};
+use crate::db::{Ledger, LogEntry, Settle, Spending};
+use crate::metrics::Metrics;
 use crate::problem::Problem;
-use crate::wechat::{Failure, WeChat};
+use crate::push::{PushConfig, PushQuery, Refused};
+use crate::wechat::{now_secs, Failure, WeChat};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
-use axum::http::header::AUTHORIZATION;
-use axum::http::HeaderMap;
+use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Query, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
@@ -25,8 +39,9 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
+use tokio_util::task::TaskTracker;
 
 /// The largest request body taken, in bytes.
 pub const MAX_BODY: usize = 16 * 1024;
@@ -39,18 +54,40 @@ pub struct Server {
     pub ledger: Ledger,
     /// WeChat's API.
     pub wechat: WeChat,
+    /// The counters `GET /metrics` answers.
+    pub metrics: Arc<Metrics>,
+    /// The sends in flight: a shutdown closes it and waits for them.
+    pub in_flight: TaskTracker,
     templates: Mutex<Option<(Instant, Arc<Vec<Value>>)>>,
     templates_ttl: Duration,
+    instance: String,
+    send_lease: Duration,
+    push: Option<PushConfig>,
 }
 
 impl Server {
+    /// How long a send in flight belongs to this instance.
+    pub fn send_lease(&self) -> Duration {
+        self.send_lease
+    }
+
     /// The server's shared state.
-    pub fn new(ledger: Ledger, wechat: WeChat, templates_ttl: Duration) -> Server {
-        Server { ledger, wechat, templates: Mutex::new(None), templates_ttl }
+    pub fn new(ledger: Ledger, wechat: WeChat, metrics: Arc<Metrics>, config: &Config) -> Server {
+        Server {
+            ledger,
+            wechat,
+            metrics,
+            in_flight: TaskTracker::new(),
+            templates: Mutex::new(None),
+            templates_ttl: config.templates_ttl,
+            instance: config.instance.clone(),
+            send_lease: config.send_lease(),
+            push: config.push.clone(),
+        }
     }
 }
 
-type Shared = State<Arc<Server>>;
+pub(crate) type Shared = State<Arc<Server>>;
 
 /// The routes, over `server`.
 pub fn router(server: Arc<Server>) -> Router {
@@ -60,12 +97,35 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/report", post(report))
         .route("/sends", get(sends))
         .route("/send", post(send))
+        .route("/wechat/push", get(push_check).post(push_event))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(server.clone(), count_request))
         .with_state(server)
 }
 
+/// Counts every answer by its route (the matched path) and status.
+async fn count_request(State(server): Shared, request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map_or_else(|| "(none)".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    server.metrics.request(&route, response.status().as_u16());
+    response
+}
+
+async fn healthz(State(server): Shared) -> Response {
+    match server.ledger.ping().await {
+        Ok(()) => Json(json!({ "ok": true, "database": "up" })).into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "ok": false, "database": "down" }))).into_response(),
+    }
+}
+
+async fn metrics(State(server): Shared) -> Response {
+    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], server.metrics.render()).into_response()
+}
+
 /// A JSON body whose rejections are answered in the server's error shape.
-struct Body<T>(T);
+pub(crate) struct Body<T>(pub(crate) T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = Problem;
@@ -82,19 +142,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 }
 
 /// A message cut to 200 characters, so no huge input is echoed back.
-fn clip(text: &str) -> String {
+pub(crate) fn clip(text: &str) -> String {
     text.chars().take(200).collect()
 }
 
-fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
-
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the system's random source");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// The caller's openid, from the session in the Authorization header.
 async fn caller(server: &Server, headers: &HeaderMap) -> Result<String, Problem> {
@@ -105,7 +156,7 @@ async fn caller(server: &Server, headers: &HeaderMap) -> Result<String, Problem>
 
 fn wechat_problem(failure: Failure) -> Problem {
     match failure {
-        Failure::Unreachable => Problem::upstream(),
+        Failure::NotSent | Failure::NoAnswer => Problem::upstream(),
         Failure::Answered(answer) => match crate::crate_value(&answer).map(|v| wx_subscribe::send_result_from_values(&v)) {
             Some(Err(error)) => Problem::from_error(error),
             _ => Problem::upstream(),
@@ -130,13 +181,14 @@ async fn login(State(server): Shared, Body(body): Body<Login>) -> Result<Json<Va
         }
         Err(failure) => return Err(wechat_problem(failure)),
     };
-    let session = random_token();
-    server.ledger.add_session(&session, &openid, now_secs() + SESSION_SECS).await.map_err(Problem::storage)?;
+    let session = random_name(32);
+    let now = now_secs();
+    server.ledger.add_session(&session, &openid, now, now + SESSION_SECS).await.map_err(Problem::storage)?;
     Ok(Json(json!({ "ok": true, "session": session, "expiresIn": SESSION_SECS })))
 }
 
 /// The account's templates, cached: `[{ id, title, kind, content, keywords }]`.
-async fn template_list(server: &Server) -> Result<Arc<Vec<Value>>, Problem> {
+pub(crate) async fn template_list(server: &Server) -> Result<Arc<Vec<Value>>, Problem> {
     let mut cache = server.templates.lock().await;
     if let Some((at, list)) = cache.as_ref() {
         if at.elapsed() < server.templates_ttl {
@@ -172,24 +224,73 @@ async fn report(State(server): Shared, headers: HeaderMap, Body(body): Body<Repo
         return Err(Problem::input("unknown-template", format!("'{}' is not a template of this account", clip(id)), "report only ids from GET /templates"));
     }
     let mut recorded = Map::new();
-    let mut sends = Map::new();
+    let mut counts = Map::new();
     for (id, n) in &body.accepts {
         if *n == 0 {
             continue;
         }
-        // One request grants at most one send per template.
-        let count = server.ledger.add(&openid, id, 1).await.map_err(Problem::storage)?;
+        // One request grants at most one send per template. With message push,
+        // the page's word waits for WeChat's.
+        let count = if server.push.is_some() { server.ledger.report_pending(&openid, id).await } else { server.ledger.add(&openid, id, 1).await };
         recorded.insert(id.clone(), 1.into());
-        sends.insert(id.clone(), count.into());
+        counts.insert(id.clone(), count.map_err(Problem::storage)?.into());
     }
-    Ok(Json(json!({ "ok": true, "recorded": recorded, "sends": sends })))
+    let field = if server.push.is_some() { "pending" } else { "sends" };
+    Ok(Json(json!({ "ok": true, "recorded": recorded, field: counts })))
+}
+
+/// A user's sends in hand, and with message push the reports still pending: `{ sends, pending? }`.
+pub(crate) async fn in_hand(server: &Server, openid: &str) -> Result<Value, Problem> {
+    let as_map = |rows: Vec<(String, i64)>| -> Map<String, Value> { rows.into_iter().map(|(id, n)| (id, n.into())).collect() };
+    let mut answer = json!({ "ok": true, "sends": as_map(server.ledger.all(openid).await.map_err(Problem::storage)?) });
+    if server.push.is_some() {
+        answer["pending"] = as_map(server.ledger.pending(openid).await.map_err(Problem::storage)?).into();
+    }
+    Ok(answer)
 }
 
 async fn sends(State(server): Shared, headers: HeaderMap) -> Result<Json<Value>, Problem> {
     let openid = caller(&server, &headers).await?;
-    let all = server.ledger.all(&openid).await.map_err(Problem::storage)?;
-    let sends: Map<String, Value> = all.into_iter().map(|(id, n)| (id, n.into())).collect();
-    Ok(Json(json!({ "ok": true, "sends": sends })))
+    Ok(Json(in_hand(&server, &openid).await?))
+}
+
+/// Message push's URL check: the `echostr` when the signature is WeChat's.
+async fn push_check(State(server): Shared, Query(q): Query<PushQuery>) -> Response {
+    let Some(push) = &server.push else { return StatusCode::NOT_FOUND.into_response() };
+    match push.echo(&q, now_secs()) {
+        Ok(echo) => echo.into_response(),
+        Err(refused) => push_refused(refused),
+    }
+}
+
+/// A message push event: checked, read, and taken into the ledger once.
+async fn push_event(State(server): Shared, Query(q): Query<PushQuery>, body: String) -> Response {
+    let Some(push) = &server.push else { return StatusCode::NOT_FOUND.into_response() };
+    let now = now_secs();
+    let event = match push.open(&q, &body, now).and_then(|text| crate::push::parse(&text)) {
+        Ok(Some(event)) => event,
+        Ok(None) => return "success".into_response(),
+        Err(refused) => return push_refused(refused),
+    };
+    match server.ledger.apply_push(&event, now).await {
+        Ok(fresh) => {
+            server.metrics.push_event(if fresh { event.kind.name() } else { "duplicate" });
+            tracing::info!(event = event.kind.name(), openid = %crate::wechat::short(&event.openid), templates = event.items.len(), duplicate = !fresh, "push event");
+            "success".into_response()
+        }
+        // No answer but an error: WeChat delivers the event again.
+        Err(e) => Problem::storage(e).into_response(),
+    }
+}
+
+fn push_refused(refused: Refused) -> Response {
+    let (status, what) = match refused {
+        Refused::Signature => (StatusCode::UNAUTHORIZED, "the signature is not WeChat's"),
+        Refused::Stale => (StatusCode::UNAUTHORIZED, "the timestamp is more than 5 minutes off"),
+        Refused::Unreadable(why) => (StatusCode::BAD_REQUEST, why),
+    };
+    tracing::warn!(status = status.as_u16(), why = what, "push refused");
+    (status, what).into_response()
 }
 
 #[derive(Deserialize)]
@@ -203,19 +304,39 @@ struct SendBody {
 
 async fn send(State(server): Shared, headers: HeaderMap, Body(body): Body<SendBody>) -> Result<Json<Value>, Problem> {
     let openid = caller(&server, &headers).await?;
-    let list = template_list(&server).await?;
-    let template = list.iter().find(|t| t["id"] == body.template_id.as_str()).ok_or_else(|| {
-        Problem::input("unknown-template", format!("'{}' is not a template of this account", clip(&body.template_id)), "send only ids from GET /templates")
-    })?;
-    let mut request = json!({ "touser": openid, "templateId": body.template_id, "data": body.data });
+    let mut request = json!({ "data": body.data });
     if let Some(page) = body.page {
         request["page"] = page.into();
     }
+    let payload = payload_for(&server, &openid, &body.template_id, request).await?;
+    // The send runs to its end in a task of its own: a caller that goes away
+    // does not leave it half done, and a shutdown waits for it.
+    let task = server.in_flight.spawn(spend(server.clone(), openid, body.template_id, payload, "page"));
+    task.await.unwrap_or_else(|_| Err(Problem::upstream()))
+}
+
+/// The send body for `openid` and a template of the account, from `request`
+/// (`data`, and `page`, `miniprogramState`, `lang` as given), checked by the
+/// crate: a broken rule is an error naming the keyword, before anything is spent.
+pub(crate) async fn payload_for(server: &Server, openid: &str, template_id: &str, mut request: Value) -> Result<Value, Problem> {
+    let list = template_list(server).await?;
+    let template = list.iter().find(|t| t["id"] == template_id).ok_or_else(|| {
+        Problem::input("unknown-template", format!("'{}' is not a template of this account", clip(template_id)), "send only ids from GET /templates")
+    })?;
+    request["touser"] = openid.into();
+    request["templateId"] = template_id.into();
     let send_template = json!({ "priTmplId": template["id"], "content": template["content"] });
-    let payload = crate::build_payload(&send_template, &request).map_err(Problem::from_error)?;
-    let spending = random_token();
-    if server.ledger.take(&openid, &body.template_id, &spending).await.map_err(Problem::storage)?.is_none() {
-        return Err(Problem::new(axum::http::StatusCode::CONFLICT, "no-accept", wx_subscribe::ErrorKind::Quota,
+    crate::build_payload(&send_template, &request).map_err(Problem::from_error)
+}
+
+/// Takes one send from the ledger, sends `payload`, and settles the ledger by WeChat's answer.
+pub(crate) async fn spend(server: Arc<Server>, openid: String, template_id: String, payload: Value, source: &'static str) -> Result<Json<Value>, Problem> {
+    let id = random_name(16);
+    let lease_until = now_secs() + server.send_lease.as_secs() as i64;
+    let spending = Spending { id: &id, instance: &server.instance, lease_until };
+    if server.ledger.take(&openid, &template_id, &spending).await.map_err(Problem::storage)?.is_none() {
+        server.metrics.send("no-accept");
+        return Err(Problem::new(StatusCode::CONFLICT, "no-accept", wx_subscribe::ErrorKind::Quota,
             "no accept is recorded for this template", "ask the user to subscribe (a tap), report the accept, then send"));
     }
     let answer = server.wechat.send(&payload).await;
@@ -223,17 +344,39 @@ async fn send(State(server): Shared, headers: HeaderMap, Body(body): Body<SendBo
         Ok(a) => crate::crate_value(a).map(|v| wx_subscribe::send_result_from_values(&v)),
         Err(_) => None,
     };
-    let how = match &outcome {
-        Some(Ok(_)) => Settle::Sent,
-        Some(Err(e)) if e.kind == wx_subscribe::ErrorKind::Quota => Settle::NoneLeft,
-        Some(Err(_)) => Settle::GiveBack,
+    let how = match (&outcome, &answer) {
+        (Some(Ok(_)), _) => Settle::Sent,
+        (Some(Err(e)), _) if e.kind == wx_subscribe::ErrorKind::Quota => Settle::NoneLeft,
+        (Some(Err(_)), _) | (None, Err(Failure::NotSent)) => Settle::GiveBack,
         // No answer: WeChat may have sent it. The send stays spent.
-        None => Settle::Sent,
+        (None, _) => Settle::Sent,
     };
-    server.ledger.settle(&spending, how).await.map_err(Problem::storage)?;
-    match outcome {
+    let logged = LogEntry {
+        at: now_secs(),
+        source,
+        outcome: match (&outcome, &answer) {
+            (Some(Ok(_)), _) => "sent",
+            (Some(Err(_)), _) | (None, Err(Failure::NotSent)) => "failed",
+            (None, _) => "unknown",
+        },
+        msgid: match &outcome {
+            Some(Ok(sent)) => sent.msgid.clone(),
+            _ => None,
+        },
+        errcode: answer.as_ref().ok().map(crate::wechat::errcode),
+    };
+    server.ledger.settle(&id, how, Some(&logged)).await.map_err(Problem::storage)?;
+    let result = match outcome {
         Some(Ok(sent)) => Ok(Json(json!({ "ok": true, "msgid": sent.msgid }))),
         Some(Err(error)) => Err(Problem::from_error(error)),
-        None => Err(answer.err().map_or_else(Problem::upstream, wechat_problem)),
-    }
+        None if matches!(answer, Err(Failure::NotSent)) => Err(Problem::upstream()),
+        None => Err(Problem::unknown_outcome()),
+    };
+    server.metrics.send(match &result {
+        Ok(_) => "sent",
+        Err(p) if p.error.code == "send-outcome-unknown" => "unknown",
+        Err(_) => "failed",
+    });
+    tracing::info!(openid = %crate::wechat::short(&openid), template = %template_id, outcome = ?how, "send settled");
+    result
 }

@@ -9,6 +9,11 @@
 //! | `WXS_WECHAT_API` | WeChat's API base (tests point it at a fake) | `https://api.weixin.qq.com` |
 //! | `WXS_TEMPLATES_TTL_SECS` | how long the template list is cached | `600` |
 //! | `WXS_WECHAT_TIMEOUT_MS` | how long one call to WeChat may take | `10000` |
+//! | `WXS_INSTANCE` | this instance's name, on the rows it owns | random |
+//! | `WXS_SHUTDOWN_SECS` | after SIGTERM, how long sends in flight may take to finish | `30` |
+//! | `WXS_PUSH_TOKEN` | message push's Token: turns on `/wechat/push`, and makes WeChat's events the ledger's source | off |
+//! | `WXS_PUSH_AES_KEY` | message push's EncodingAESKey, for safe (encrypted) mode | none |
+//! | `WXS_INTERNAL_KEY` | the key business code sends as `Authorization: Bearer …`: turns on `/internal/*` | off |
 
 use std::time::Duration;
 
@@ -27,6 +32,30 @@ pub struct Config {
     pub templates_ttl: Duration,
     /// How long one call to WeChat may take.
     pub wechat_timeout: Duration,
+    /// This instance's name, on the sends it takes.
+    pub instance: String,
+    /// After SIGTERM, how long sends in flight may take to finish.
+    pub shutdown: Duration,
+    /// Message push, when its Token is set.
+    pub push: Option<crate::push::PushConfig>,
+    /// The internal routes' key, when set.
+    pub internal_key: Option<Secret>,
+}
+
+impl Config {
+    /// How long a send in flight belongs to its instance: past it, another
+    /// instance may give the send back. Room for every call a send can make (a
+    /// token fetch, the send, its retry after 40001, the waits on -1) and a margin.
+    pub fn send_lease(&self) -> Duration {
+        self.wechat_timeout * 4 + Duration::from_secs(2)
+    }
+}
+
+/// A random name of 16 hex digits.
+pub fn random_name(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer).expect("the system's random source");
+    buffer.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A value that never prints.
@@ -57,6 +86,19 @@ impl Config {
         };
         let ttl = number("WXS_TEMPLATES_TTL_SECS", 600)?;
         let timeout = number("WXS_WECHAT_TIMEOUT_MS", 10_000)?;
+        let shutdown = number("WXS_SHUTDOWN_SECS", 30)?;
+        let push = match var("WXS_PUSH_TOKEN").filter(|v| !v.is_empty()) {
+            None => None,
+            Some(token) => Some(crate::push::PushConfig {
+                token,
+                aes_key: var("WXS_PUSH_AES_KEY").filter(|v| !v.is_empty()).map(|k| crate::push::aes_key(&k)).transpose()?,
+                appid: appid.clone(),
+            }),
+        };
+        let internal_key = var("WXS_INTERNAL_KEY").filter(|v| !v.is_empty()).map(Secret);
+        if internal_key.as_ref().is_some_and(|k| k.0.len() < 16) {
+            return Err("WXS_INTERNAL_KEY must be at least 16 characters".into());
+        }
         let config = Config {
             appid,
             secret: Secret(secret),
@@ -64,6 +106,10 @@ impl Config {
             wechat_api: var("WXS_WECHAT_API").unwrap_or_else(|| "https://api.weixin.qq.com".into()),
             templates_ttl: Duration::from_secs(ttl),
             wechat_timeout: Duration::from_millis(timeout),
+            instance: var("WXS_INSTANCE").filter(|v| !v.is_empty()).unwrap_or_else(|| random_name(8)),
+            shutdown: Duration::from_secs(shutdown),
+            push,
+            internal_key,
         };
         Ok((config, var("WXS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())))
     }

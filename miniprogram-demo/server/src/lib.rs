@@ -9,17 +9,39 @@
 pub mod api;
 pub mod config;
 pub mod db;
+pub mod internal;
+pub mod metrics;
 pub mod problem;
+pub mod push;
 pub mod wechat;
 
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// Opens the ledger and makes the routes for `config`.
+/// Opens the ledger (migrating it, and giving back the sends of instances
+/// whose lease ended) and makes the routes for `config`.
 pub async fn app(config: &config::Config) -> Result<(axum::Router, Arc<api::Server>), sqlx::Error> {
-    let ledger = db::Ledger::open(&config.database_url).await?;
-    let server = Arc::new(api::Server::new(ledger, wechat::WeChat::new(config), config.templates_ttl));
-    Ok((api::router(server.clone()), server))
+    let ledger = db::Ledger::open(&config.database_url, Some(wechat::now_secs())).await?;
+    let metrics = Arc::new(metrics::Metrics::default());
+    let wechat = wechat::WeChat::new(config, ledger.clone(), &config.instance, metrics.clone());
+    let server = Arc::new(api::Server::new(ledger.clone(), wechat, metrics, config));
+    // Sends left in flight by an instance that stopped are given back once their lease ends.
+    let every = config.send_lease();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            match ledger.recover(wechat::now_secs()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(given_back = n, "sends of a stopped instance given back"),
+                Err(e) => tracing::warn!(error = %e, "the lease sweep could not read the ledger"),
+            }
+        }
+    });
+    let mut router = api::router(server.clone());
+    if let Some(key) = &config.internal_key {
+        router = router.nest("/internal", internal::router(server.clone(), key.clone()));
+    }
+    Ok((router, server))
 }
 
 /// A JSON value as the crate reads values.

@@ -40,11 +40,19 @@ impl Problem {
         p
     }
 
-    /// WeChat could not be reached, or answered what is not JSON.
+    /// WeChat could not be reached, or a call other than a send got no answer.
     pub fn upstream() -> Problem {
         let mut p = Problem::new(StatusCode::BAD_GATEWAY, "wechat-unreachable", ErrorKind::Network, "WeChat's API did not answer", "try again later");
         p.error.retryable = true;
         p
+    }
+
+    /// A send whose answer was lost (a timeout, a broken answer): WeChat may
+    /// have sent it. Not retryable: a retry could send twice. The send stays spent.
+    pub fn unknown_outcome() -> Problem {
+        Problem::new(StatusCode::BAD_GATEWAY, "send-outcome-unknown", ErrorKind::Network,
+            "WeChat's answer to the send was lost: it may or may not have been sent",
+            "do not send again; the send stays spent, and WeChat's sent event settles it")
     }
 
     /// An error the crate gave (a send error, a check), with the status its kind calls for.
@@ -64,8 +72,9 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
+impl Problem {
+    /// The JSON body answered: `{ ok: false, error: { code, kind, message, advice, userMessage, retryable, errCode?, field? } }`.
+    pub fn body(&self) -> serde_json::Value {
         let e = &self.error;
         let mut body = serde_json::json!({
             "code": e.code, "kind": e.kind.name(), "message": e.message, "advice": e.advice,
@@ -77,6 +86,12 @@ impl IntoResponse for Problem {
         if let Some(field) = &e.field {
             body["field"] = field.clone().into();
         }
-        (self.status, Json(serde_json::json!({ "ok": false, "error": body }))).into_response()
+        serde_json::json!({ "ok": false, "error": body })
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body())).into_response()
     }
 }

@@ -1,35 +1,66 @@
 //! WeChat's server API: `jscode2session`, the access token, the template list
 //! and `subscribeMessage.send`.
 //!
-//! The access token comes from `stable_token`, so several instances of this
-//! server do not invalidate each other's token. It is cached until 5 minutes
-//! before it expires, and one refresh runs at a time: callers that need a
-//! token while one is being fetched wait for that one (single flight). A call
-//! WeChat answers with 40001 or 42001 (token invalid or expired) refreshes the
-//! token once, unless another caller already did, and is retried once. The
-//! token and the AppSecret are never logged and never in an error.
+//! The access token comes from `stable_token` in normal mode only, never
+//! `force_refresh` (which invalidates every other instance's token and is
+//! limited to 20 a day). It is kept in the database and shared by every
+//! instance: one instance at a time holds a lease to fetch it, the others read
+//! what it stored, so N instances make one fetch per renewal. Within an
+//! instance one caller at a time looks (the others wait for its answer). A
+//! token is renewed 5 minutes before it expires. A call answered 40001 or 42001
+//! fetches again in normal mode once (unless another caller already did) and is
+//! retried once; a call answered -1 (busy) is retried with backoff. Each call
+//! writes one log line (API, errcode, latency), never the token, the secret or
+//! a whole openid.
 
 use crate::config::{Config, Secret};
+use crate::db::Ledger;
+use crate::metrics::Metrics;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::Mutex;
 
-/// Refresh this long before the token expires.
-const EARLY: Duration = Duration::from_secs(300);
+/// Renew this many seconds before the token expires.
+const EARLY: i64 = 300;
+/// How long an instance may hold the lease to fetch the token, in seconds.
+const TOKEN_LEASE: i64 = 30;
+/// Tries of a call WeChat answers -1 (busy), and the first wait between them.
+const BUSY_TRIES: u32 = 3;
+const BUSY_WAIT: Duration = Duration::from_millis(200);
+
+/// Seconds since the epoch.
+pub fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The first 6 characters of an openid, for a log line.
+pub fn short(openid: &str) -> String {
+    openid.chars().take(6).chain("…".chars()).collect()
+}
 
 /// Why a call to WeChat gave no answer to act on.
 #[derive(Debug)]
 pub enum Failure {
-    /// Not reached, timed out, or not JSON.
-    Unreachable,
+    /// WeChat was not reached: the request never left (no connection).
+    NotSent,
+    /// The request left, and no answer came back in time, or one that is not JSON.
+    NoAnswer,
     /// WeChat answered with an `errcode`: its answer as it came.
     Answered(Value),
 }
 
 struct Token {
     value: String,
-    until: Instant,
+    /// Seconds since the epoch.
+    expires_at: i64,
+}
+
+impl Token {
+    fn usable(&self, stale: Option<&str>) -> bool {
+        !self.value.is_empty() && self.expires_at - EARLY > now_secs() && stale != Some(self.value.as_str())
+    }
 }
 
 /// A client of WeChat's API for one mini-program.
@@ -38,79 +69,181 @@ pub struct WeChat {
     base: String,
     appid: String,
     secret: Secret,
+    ledger: Ledger,
+    instance: String,
+    metrics: Arc<Metrics>,
     token: Mutex<Option<Token>>,
     fetches: AtomicU64,
+    timeout: Duration,
 }
 
-fn errcode(answer: &Value) -> i64 {
+/// The errcode of an answer (0 when it has none).
+pub fn errcode(answer: &Value) -> i64 {
     answer.get("errcode").and_then(Value::as_i64).unwrap_or(0)
 }
 
+/// The errcodes this server acts on; any other is logged with its errmsg.
+const KNOWN: &[i64] = &[40001, 42001, 40003, 40029, 40037, 40125, 40164, 40226, 41030, 43101, 45009, 45011, 47003];
+
+/// An answer cut to 200 characters, for a log line.
+fn clip(answer: &Value) -> String {
+    answer.get("errmsg").and_then(Value::as_str).unwrap_or("").chars().take(200).collect()
+}
+
 impl WeChat {
-    /// A client for the mini-program in `config`.
-    pub fn new(config: &Config) -> WeChat {
+    /// A client for the mini-program in `config`, as `instance`, sharing its token through `ledger`.
+    pub fn new(config: &Config, ledger: Ledger, instance: &str, metrics: Arc<Metrics>) -> WeChat {
         let http = reqwest::Client::builder().timeout(config.wechat_timeout).build().expect("a TLS client with rustls");
         WeChat {
             http,
             base: config.wechat_api.trim_end_matches('/').to_owned(),
             appid: config.appid.clone(),
             secret: config.secret.clone(),
+            ledger,
+            instance: instance.to_owned(),
+            metrics,
             token: Mutex::new(None),
             fetches: AtomicU64::new(0),
+            timeout: config.wechat_timeout,
         }
     }
 
-    /// How many times a token was fetched (for the figures and tests).
+    /// How many times this instance fetched a token (for the figures and tests).
     pub fn token_fetches(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)
     }
 
-    /// JSON from WeChat; errors never carry the URL (it holds the token).
-    async fn call(&self, request: reqwest::RequestBuilder) -> Result<Value, Failure> {
-        let response = request.send().await.map_err(|_| Failure::Unreachable)?;
-        let answer: Value = response.json().await.map_err(|_| Failure::Unreachable)?;
-        if errcode(&answer) != 0 { Err(Failure::Answered(answer)) } else { Ok(answer) }
+    /// JSON from WeChat, as `api` in the log and the metrics; errors never
+    /// carry the URL (it holds the token). Retries -1 (busy) with backoff.
+    async fn call(&self, api: &'static str, request: reqwest::RequestBuilder) -> Result<Value, Failure> {
+        let mut wait = BUSY_WAIT;
+        for attempt in 1..=BUSY_TRIES {
+            let started = Instant::now();
+            let Some(request) = request.try_clone() else { return Err(Failure::NotSent) };
+            let answer = match request.send().await {
+                Ok(response) => response.json::<Value>().await.ok(),
+                Err(e) if e.is_connect() => {
+                    tracing::info!(api, errcode = -2, attempt, "wechat call not connected");
+                    self.metrics.wechat_call(api, -2);
+                    return Err(Failure::NotSent);
+                }
+                Err(_) => None,
+            };
+            let code = answer.as_ref().map_or(-2, errcode);
+            let latency_ms = started.elapsed().as_millis() as u64;
+            tracing::info!(api, errcode = code, latency_ms, attempt, "wechat call");
+            self.metrics.wechat_call(api, code);
+            match answer {
+                None => return Err(Failure::NoAnswer),
+                Some(a) if code == 0 => return Ok(a),
+                Some(_) if code == -1 && attempt < BUSY_TRIES => {
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                Some(a) => {
+                    if code != -1 && !KNOWN.contains(&code) {
+                        tracing::warn!(api, errcode = code, errmsg = %clip(&a), "wechat answered an errcode this server does not know");
+                    }
+                    return Err(Failure::Answered(a));
+                }
+            }
+        }
+        Err(Failure::NoAnswer)
     }
 
     /// The openid for a `wx.login` code. The session_key stays here and is dropped.
     pub async fn openid(&self, code: &str) -> Result<String, Failure> {
         let url = format!("{}/sns/jscode2session", self.base);
         let query = [("appid", self.appid.as_str()), ("secret", self.secret.0.as_str()), ("js_code", code), ("grant_type", "authorization_code")];
-        let answer = self.call(self.http.get(url).query(&query)).await?;
-        answer.get("openid").and_then(Value::as_str).map(str::to_owned).ok_or(Failure::Unreachable)
+        let answer = self.call("jscode2session", self.http.get(url).query(&query)).await?;
+        answer.get("openid").and_then(Value::as_str).map(str::to_owned).ok_or(Failure::NoAnswer)
     }
 
-    /// A valid token: the cached one, or one fetched now (by one caller at a time).
-    async fn token(&self, stale: Option<&str>) -> Result<String, Failure> {
-        let mut cached = self.token.lock().await;
-        if let Some(t) = cached.as_ref() {
-            let fresh = Instant::now() + EARLY < t.until;
-            if fresh && stale != Some(t.value.as_str()) {
-                return Ok(t.value.clone());
-            }
-        }
+    /// Fetches a token from `stable_token`, in normal mode.
+    async fn fetch_token(&self) -> Result<Token, Failure> {
         self.fetches.fetch_add(1, Ordering::Relaxed);
-        let body = json!({
-            "grant_type": "client_credential", "appid": self.appid, "secret": self.secret.0,
-            "force_refresh": stale.is_some(),
-        });
-        let answer = self.call(self.http.post(format!("{}/cgi-bin/stable_token", self.base)).json(&body)).await?;
-        let value = answer.get("access_token").and_then(Value::as_str).ok_or(Failure::Unreachable)?.to_owned();
-        let seconds = answer.get("expires_in").and_then(Value::as_u64).unwrap_or(7200);
-        *cached = Some(Token { value: value.clone(), until: Instant::now() + Duration::from_secs(seconds) });
-        Ok(value)
+        self.metrics.token_renewal();
+        let body = json!({ "grant_type": "client_credential", "appid": self.appid, "secret": self.secret.0, "force_refresh": false });
+        let answer = self.call("stable_token", self.http.post(format!("{}/cgi-bin/stable_token", self.base)).json(&body)).await?;
+        let value = answer.get("access_token").and_then(Value::as_str).ok_or(Failure::NoAnswer)?.to_owned();
+        let seconds = answer.get("expires_in").and_then(Value::as_i64).unwrap_or(7200);
+        Ok(Token { value, expires_at: now_secs() + seconds })
     }
 
-    /// Calls `make(token)`; on 40001/42001 refreshes the token once and calls once more.
-    async fn with_token<F>(&self, make: F) -> Result<Value, Failure>
+    /// A usable token other than `stale`: this instance's, the shared one, or
+    /// one this instance fetches holding the lease. Without a usable one in
+    /// time (another instance's fetch failing), the last one fetched.
+    async fn token(&self, stale: Option<&str>) -> Result<String, Failure> {
+        let mut local = self.token.lock().await;
+        if let Some(t) = local.as_ref().filter(|t| t.usable(stale)) {
+            return Ok(t.value.clone());
+        }
+        let deadline = Instant::now() + self.timeout * 2;
+        loop {
+            let now = now_secs();
+            let (value, expires_at) = self.ledger.token().await.map_err(|_| Failure::NoAnswer)?;
+            let shared = Token { value, expires_at };
+            if shared.usable(stale) {
+                let value = shared.value.clone();
+                *local = Some(shared);
+                return Ok(value);
+            }
+            if self.ledger.lease_token(&self.instance, now, now + TOKEN_LEASE).await.map_err(|_| Failure::NoAnswer)? {
+                // Another instance may have stored one between the read and the lease.
+                let (value, expires_at) = self.ledger.token().await.map_err(|_| Failure::NoAnswer)?;
+                let stored = Token { value, expires_at };
+                let fetched = if stored.usable(stale) { Ok(stored) } else { self.fetch_token().await };
+                return match fetched {
+                    Ok(t) => {
+                        self.ledger.store_token(&self.instance, &t.value, t.expires_at).await.map_err(|_| Failure::NoAnswer)?;
+                        let value = t.value.clone();
+                        *local = Some(t);
+                        Ok(value)
+                    }
+                    Err(failure) => {
+                        let _ = self.ledger.release_token(&self.instance).await;
+                        Err(failure)
+                    }
+                };
+            }
+            if Instant::now() > deadline {
+                return Err(Failure::NoAnswer);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The start-up check: one token fetch (normal mode, which invalidates
+    /// nothing), whatever the database holds. A wrong AppSecret (40125) or an
+    /// address missing from the IP whitelist (40164) is an error to stop on;
+    /// WeChat out of reach is not (it may come back).
+    pub async fn check(&self) -> Result<(), String> {
+        match self.fetch_token().await {
+            Err(Failure::Answered(a)) if errcode(&a) == 40125 => {
+                Err("WeChat refused the AppSecret (40125): check WXS_SECRET or WXS_SECRET_FILE against the admin console".into())
+            }
+            Err(Failure::Answered(a)) if errcode(&a) == 40164 => Err(
+                "WeChat refused this server's address (40164): add its outgoing IP to the IP whitelist in the admin console (开发管理 → 开发设置)".into(),
+            ),
+            Err(Failure::Answered(a)) => Err(format!("WeChat refused the token request (errcode {})", errcode(&a))),
+            Err(Failure::NoAnswer | Failure::NotSent) => {
+                tracing::warn!("WeChat did not answer the start-up token request; going on");
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+        }
+    }
+
+    /// Calls `make(token)` as `api`; on 40001/42001 fetches the token again (normal mode) once and calls once more.
+    async fn with_token<F>(&self, api: &'static str, make: F) -> Result<Value, Failure>
     where
         F: Fn(&str) -> reqwest::RequestBuilder,
     {
         let token = self.token(None).await?;
-        match self.call(make(&token)).await {
+        match self.call(api, make(&token)).await {
             Err(Failure::Answered(a)) if matches!(errcode(&a), 40001 | 42001) => {
                 let fresh = self.token(Some(&token)).await?;
-                self.call(make(&fresh)).await
+                self.call(api, make(&fresh)).await
             }
             other => other,
         }
@@ -119,14 +252,14 @@ impl WeChat {
     /// The account's templates (`getTemplateList`): `data` as WeChat gives it.
     pub async fn templates(&self) -> Result<Value, Failure> {
         let url = format!("{}/wxaapi/newtmpl/gettemplate", self.base);
-        let answer = self.with_token(|t| self.http.get(&url).query(&[("access_token", t)])).await?;
+        let answer = self.with_token("gettemplate", |t| self.http.get(&url).query(&[("access_token", t)])).await?;
         Ok(answer.get("data").cloned().unwrap_or(Value::Array(Vec::new())))
     }
 
     /// Sends one message (`subscribeMessage.send`): WeChat's answer, success or not.
     pub async fn send(&self, payload: &Value) -> Result<Value, Failure> {
         let url = format!("{}/cgi-bin/message/subscribe/send", self.base);
-        match self.with_token(|t| self.http.post(&url).query(&[("access_token", t)]).json(payload)).await {
+        match self.with_token("send", |t| self.http.post(&url).query(&[("access_token", t)]).json(payload)).await {
             Err(Failure::Answered(a)) => Ok(a),
             other => other,
         }

@@ -7,6 +7,16 @@ mod common;
 
 use common::Harness;
 
+/// A new empty database on the test server: its URL.
+async fn fresh(url: &str, name: &str) -> String {
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(url).await.unwrap();
+    let db = format!("wxs_{name}_{}", std::process::id());
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {db}")).execute(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {db}")).execute(&admin).await.unwrap();
+    format!("{}/{db}", url.rsplit_once('/').unwrap().0)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_case_on_postgres() {
     let url = std::env::var("WXS_TEST_POSTGRES_URL").expect("WXS_TEST_POSTGRES_URL: .ci/test starts PostgreSQL and sets it");
@@ -17,5 +27,13 @@ async fn every_case_on_postgres() {
         )+};
     }
     every_case!(cases);
-    common::a_server_killed_mid_send_and_restarted_loses_no_recorded_accept(&url).await;
+    common::a_killed_instance_restarted_recovers_no_row_of_the_live_ones(&url).await;
+    common::a_wrong_secret_stops_the_server_at_start(&url).await;
+    common::sigterm_lets_the_sends_in_flight_finish(&url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_of_the_first_release_is_migrated_on_postgres() {
+    let url = std::env::var("WXS_TEST_POSTGRES_URL").expect("WXS_TEST_POSTGRES_URL: .ci/test starts PostgreSQL and sets it");
+    common::a_database_of_the_first_release_is_migrated(&fresh(&url, "upgrade").await).await;
 }

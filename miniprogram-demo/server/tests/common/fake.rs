@@ -28,6 +28,10 @@ pub struct Fake {
     pub sent: HashMap<(String, String), u64>,
     pub template_list_calls: u64,
     pub expires_in: u64,
+    /// Calls to stable_token.
+    pub stable_token_calls: u64,
+    /// Answer this many of the next sends with -1 (busy).
+    pub busy: u64,
 }
 
 pub type Shared = Arc<Mutex<Fake>>;
@@ -59,6 +63,7 @@ async fn stable_token(State(fake): State<Shared>, Json(body): Json<Value>) -> Re
     if body["secret"] != "test-secret" {
         return Json(json!({ "errcode": 40125, "errmsg": "invalid appsecret" })).into_response();
     }
+    f.stable_token_calls += 1;
     let force = body["force_refresh"] == true;
     if force {
         f.forced_refreshes += 1;
@@ -101,6 +106,10 @@ async fn send(State(fake): State<Shared>, Query(q): Query<HashMap<String, String
     let mut f = fake.lock().unwrap();
     if let Some(r) = token_error(&f, &q) {
         return r;
+    }
+    if f.busy > 0 {
+        f.busy -= 1;
+        return Json(json!({ "errcode": -1, "errmsg": "system error" })).into_response();
     }
     if let Some((code, message)) = f.send_errors.pop_front() {
         return Json(json!({ "errcode": code, "errmsg": message })).into_response();

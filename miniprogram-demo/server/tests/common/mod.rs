@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod wechat_push;
 
 /// Calls `$run!` with every case that runs on one server in this process.
 macro_rules! every_case {
@@ -17,9 +18,18 @@ macro_rules! every_case {
             one_user_can_never_spend_or_read_anothers_accepts,
             a_thousand_concurrent_sends_against_100_accepts_send_exactly_100,
             send_errors_are_mapped_a_47003_gives_the_send_back_and_a_43101_empties_the_ledger,
-            fifty_concurrent_token_expiries_make_one_refresh,
+            fifty_concurrent_token_expiries_make_one_fetch_and_no_forced_refresh,
+            three_instances_share_one_token_through_a_revocation,
+            health_and_metrics_answer,
+            the_push_url_check_answers_the_echostr_only_when_signed,
+            forged_replayed_and_stale_push_events_change_nothing,
+            push_events_in_json_xml_and_safe_mode_keep_the_ledger,
+            with_push_the_pages_report_is_pending_until_wechats_event,
+            a_lost_answer_is_settled_by_its_sent_event,
+            internal_routes_exist_only_with_their_key,
+            an_internal_send_checks_first_and_a_key_never_sends_twice,
             the_token_is_cached_and_refreshed_before_it_expires,
-            a_slow_or_failing_wechat_is_a_retryable_error_and_nothing_raw_reaches_the_caller,
+            a_lost_answer_is_unknown_not_retryable_and_nothing_raw_reaches_the_caller,
             data_that_breaks_a_keyword_rule_is_refused_before_the_ledger
         );
     };
@@ -43,6 +53,8 @@ pub struct Harness {
     pub fake_base: String,
 }
 
+pub const INTERNAL_KEY: &str = "internal-key-0123456789";
+
 pub fn config(database_url: &str, wechat: &str) -> Config {
     Config {
         appid: "wx-test-app".into(),
@@ -51,13 +63,41 @@ pub fn config(database_url: &str, wechat: &str) -> Config {
         wechat_api: wechat.into(),
         templates_ttl: Duration::from_secs(600),
         wechat_timeout: Duration::from_millis(800),
+        instance: wx_subscribe_server::config::random_name(4),
+        shutdown: Duration::from_secs(5),
+        push: None,
+        internal_key: None,
     }
 }
 
 impl Harness {
     pub async fn start(database_url: &str) -> Harness {
         let (fake_base, fake) = fake::start().await;
-        let (router, server) = wx_subscribe_server::app(&config(database_url, &fake_base)).await.expect("the ledger opens");
+        Harness::on(database_url, fake_base, fake, |_| {}).await
+    }
+
+    /// Another server (instance) on the same database and fake WeChat.
+    pub async fn another(&self) -> Harness {
+        Harness::on(&self.database_url, self.fake_base.clone(), self.fake.clone(), |_| {}).await
+    }
+
+    /// Another instance with message push on (safe mode possible) and the internal routes.
+    pub async fn with_push(&self) -> Harness {
+        Harness::on(&self.database_url, self.fake_base.clone(), self.fake.clone(), |c| {
+            c.push = Some(wx_subscribe_server::push::PushConfig {
+                token: wechat_push::TOKEN.into(),
+                aes_key: Some(wx_subscribe_server::push::aes_key(&wechat_push::encoding_aes_key()).unwrap()),
+                appid: wechat_push::APPID.into(),
+            });
+            c.internal_key = Some(Secret(INTERNAL_KEY.into()));
+        })
+        .await
+    }
+
+    async fn on(database_url: &str, fake_base: String, fake: fake::Shared, adjust: impl FnOnce(&mut Config)) -> Harness {
+        let mut config = config(database_url, &fake_base);
+        adjust(&mut config);
+        let (router, server) = wx_subscribe_server::app(&config).await.expect("the ledger opens");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -88,6 +128,8 @@ impl Harness {
     async fn call_on(&self, http: &reqwest::Client, method: &str, path: &str, session: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
         let mut request = match method {
             "GET" => http.get(format!("{}{path}", self.base)),
+            "INTERNAL-GET" => http.get(format!("{}{path}", self.base)).bearer_auth(INTERNAL_KEY),
+            "INTERNAL-POST" => http.post(format!("{}{path}", self.base)).bearer_auth(INTERNAL_KEY),
             _ => http.post(format!("{}{path}", self.base)),
         };
         if let Some(s) = session {
@@ -244,29 +286,73 @@ pub async fn send_errors_are_mapped_a_47003_gives_the_send_back_and_a_43101_empt
     assert!(!body.to_string().contains("/srv/app"), "raw WeChat text stays on the server: {body}");
 }
 
-pub async fn fifty_concurrent_token_expiries_make_one_refresh(h: &Harness) {
-    let s = h.login("grace-token").await;
-    h.report(&s, 51).await;
-    let (status, _) = h.send(&s).await; // a token is fetched and works
-    assert_eq!(status, StatusCode::OK);
-    let before = (h.server.as_ref().unwrap().wechat.token_fetches(), h.fake.lock().unwrap().forced_refreshes);
-    {
-        let mut f = h.fake.lock().unwrap();
-        let current = f.current.clone();
-        f.revoked.insert(current); // 40001 mid-flight, for every send using it
-    }
-    let sends: Vec<_> = (0..50).map(|_| {
-        let (http, base, s) = (h.http.clone(), h.base.clone(), s.clone());
+/// `n` concurrent sends for the session `s` on the servers at `bases`, taking turns: their statuses.
+async fn concurrent_sends(http: &reqwest::Client, bases: &[String], s: &str, n: usize) -> Vec<StatusCode> {
+    let sends: Vec<_> = (0..n).map(|i| {
+        let (http, base, s) = (http.clone(), bases[i % bases.len()].clone(), s.to_owned());
         tokio::spawn(async move {
             let data = json!({ "thing1": { "value": "机械键盘" }, "date2": { "value": "2026-11-23" } });
             http.post(format!("{base}/send")).bearer_auth(&s).json(&json!({ "templateId": fake::TEMPLATE, "data": data })).send().await.unwrap().status()
         })
     }).collect();
-    let statuses = futures_join(sends).await;
-    let after = (h.server.as_ref().unwrap().wechat.token_fetches(), h.fake.lock().unwrap().forced_refreshes);
-    println!("figure: 50 concurrent sends with a revoked token: {} token fetch(es), {} forced refresh(es)", after.0 - before.0, after.1 - before.1);
+    futures_join(sends).await
+}
+
+/// Revokes the token WeChat last gave: every call with it answers 40001.
+fn revoke(h: &Harness) {
+    let mut f = h.fake.lock().unwrap();
+    let current = f.current.clone();
+    f.revoked.insert(current);
+}
+
+pub async fn fifty_concurrent_token_expiries_make_one_fetch_and_no_forced_refresh(h: &Harness) {
+    let s = h.login("grace-token").await;
+    h.report(&s, 51).await;
+    let (status, _) = h.send(&s).await; // a token is fetched and works
+    assert_eq!(status, StatusCode::OK);
+    let before = h.fake.lock().unwrap().stable_token_calls;
+    revoke(h); // 40001 mid-flight, for every send using it
+    let statuses = concurrent_sends(&h.http, std::slice::from_ref(&h.base), &s, 50).await;
+    let (fetches, forced) = { let f = h.fake.lock().unwrap(); (f.stable_token_calls - before, f.forced_refreshes) };
+    println!("figure: 50 concurrent sends with a revoked token: {fetches} token fetch(es), {forced} forced refresh(es)");
     assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
-    assert_eq!((after.0 - before.0, after.1 - before.1), (1, 1));
+    assert_eq!((fetches, forced), (1, 0));
+}
+
+pub async fn three_instances_share_one_token_through_a_revocation(h: &Harness) {
+    let (b, c) = (h.another().await, h.another().await);
+    let s = h.login("olivia-three").await;
+    h.report(&s, 500).await;
+    let before = h.fake.lock().unwrap().stable_token_calls;
+    let bases = [h.base.clone(), b.base.clone(), c.base.clone()];
+    let first = concurrent_sends(&h.http, &bases, &s, 250).await;
+    revoke(h);
+    let second = concurrent_sends(&h.http, &bases, &s, 250).await;
+    let (fetches, forced) = { let f = h.fake.lock().unwrap(); (f.stable_token_calls - before, f.forced_refreshes) };
+    let sent = h.sent_to("olivia-three");
+    let ok = first.iter().chain(&second).filter(|s| **s == StatusCode::OK).count();
+    println!("figure: 3 instances, 500 concurrent sends, the token revoked half-way: {ok} sent, WeChat took {sent}, {fetches} token fetch(es), {forced} forced refresh(es)");
+    assert_eq!((ok, sent), (500, 500), "{first:?} {second:?}");
+    assert_eq!(forced, 0);
+    assert!(fetches <= 2, "{fetches} token fetches for one renewal");
+}
+
+pub async fn health_and_metrics_answer(h: &Harness) {
+    let (status, body) = h.call("GET", "/healthz", None, None).await;
+    assert_eq!((status, body["database"].as_str()), (StatusCode::OK, Some("up")));
+    let s = h.login("paul-metrics").await;
+    h.report(&s, 1).await;
+    assert_eq!(h.send(&s).await.0, StatusCode::OK);
+    let text = h.http.get(format!("{}/metrics", h.base)).send().await.unwrap().text().await.unwrap();
+    for line in [
+        "wxs_http_requests_total{route=\"/send\",status=\"200\"} 1",
+        "wxs_wechat_calls_total{api=\"send\",errcode=\"0\"} 1",
+        "wxs_sends_total{outcome=\"sent\"} 1",
+        "wxs_token_renewals_total 1",
+    ] {
+        assert!(text.contains(line), "no '{line}' in\n{text}");
+    }
+    assert!(!text.contains("paul") && !text.contains("TOKEN"), "{text}");
 }
 
 pub async fn the_token_is_cached_and_refreshed_before_it_expires(h: &Harness) {
@@ -287,27 +373,35 @@ pub async fn the_token_is_cached_and_refreshed_before_it_expires(h: &Harness) {
     for _ in 0..3 {
         assert_eq!(h.send(&s).await.0, StatusCode::OK);
     }
-    // The first send refreshes on 40001; each later one finds the token about to expire.
+    // The first send fetches again on 40001; each later one finds the token about to expire.
     assert_eq!(h.server.as_ref().unwrap().wechat.token_fetches(), cached + 3);
-    assert_eq!(h.fake.lock().unwrap().forced_refreshes, 1);
+    assert_eq!(h.fake.lock().unwrap().forced_refreshes, 0, "never force_refresh");
 }
 
-pub async fn a_slow_or_failing_wechat_is_a_retryable_error_and_nothing_raw_reaches_the_caller(h: &Harness) {
+pub async fn a_lost_answer_is_unknown_not_retryable_and_nothing_raw_reaches_the_caller(h: &Harness) {
     let s = h.login("ivan-slow").await;
-    h.report(&s, 2).await;
+    h.report(&s, 3).await;
     h.fake.lock().unwrap().send_delay = Duration::from_millis(1500);
     let (status, body) = h.send(&s).await;
-    assert_eq!((status, body["error"]["code"].as_str(), body["error"]["retryable"].as_bool()), (StatusCode::BAD_GATEWAY, Some("wechat-unreachable"), Some(true)));
+    assert_eq!((status, body["error"]["code"].as_str(), body["error"]["retryable"].as_bool()), (StatusCode::BAD_GATEWAY, Some("send-outcome-unknown"), Some(false)));
     assert!(!body.to_string().contains("access_token") && !body.to_string().contains("TOKEN"), "{body}");
-    assert_eq!(h.sends(&s).await, 1, "WeChat may have sent it: the send stays spent");
+    assert_eq!(h.sends(&s).await, 2, "WeChat may have sent it: the send stays spent");
     {
         let mut f = h.fake.lock().unwrap();
         f.send_delay = Duration::ZERO;
         f.failing = true;
     }
     let (status, body) = h.send(&s).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_GATEWAY, Some("wechat-unreachable")));
-    h.fake.lock().unwrap().failing = false;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_GATEWAY, Some("send-outcome-unknown")), "an answer that is not JSON: {body}");
+    assert_eq!(h.sends(&s).await, 1);
+    {
+        let mut f = h.fake.lock().unwrap();
+        f.failing = false;
+        f.busy = 2; // -1 twice, then the send goes through
+    }
+    let (status, body) = h.send(&s).await;
+    assert_eq!(status, StatusCode::OK, "busy twice, retried with backoff: {body}");
+    assert_eq!(h.fake.lock().unwrap().busy, 0);
 }
 
 pub async fn data_that_breaks_a_keyword_rule_is_refused_before_the_ledger(h: &Harness) {
@@ -319,8 +413,8 @@ pub async fn data_that_breaks_a_keyword_rule_is_refused_before_the_ledger(h: &Ha
     assert_eq!(h.sends(&s).await, 1, "nothing spent");
 }
 
-/// The server binary on `database_url` against the fake at `wechat`; gives the child and its base URL.
-async fn spawn_binary(database_url: &str, wechat: &str) -> (tokio::process::Child, String) {
+/// The server binary on `database_url` against the fake at `wechat`, with `vars`; gives the child and its base URL.
+async fn spawn_binary(database_url: &str, wechat: &str, vars: &[(&str, &str)]) -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_wx-subscribe-server"))
@@ -329,12 +423,15 @@ async fn spawn_binary(database_url: &str, wechat: &str) -> (tokio::process::Chil
         .env("WXS_DATABASE_URL", database_url)
         .env("WXS_BIND", format!("127.0.0.1:{port}"))
         .env("WXS_WECHAT_API", wechat)
+        .env("WXS_WECHAT_TIMEOUT_MS", "5000")
+        .envs(vars.iter().copied())
         .kill_on_drop(true)
         .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
         .spawn()
         .expect("the server binary starts");
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/sends")).await.is_ok() {
+    for _ in 0..400 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
             return (child, base);
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -342,27 +439,291 @@ async fn spawn_binary(database_url: &str, wechat: &str) -> (tokio::process::Chil
     panic!("the server binary did not listen on {base}");
 }
 
-pub async fn a_server_killed_mid_send_and_restarted_loses_no_recorded_accept(database_url: &str) {
-    let (fake_base, fake) = fake::start().await;
-    fake.lock().unwrap().send_delay = Duration::from_secs(3);
-    let (mut child, base) = spawn_binary(database_url, &fake_base).await;
-    let h = Harness { base, fake: fake.clone(), server: None, http: reqwest::Client::new(), database_url: database_url.into(), fake_base: fake_base.clone() };
-    let s = h.login("kim-restart").await;
-    h.report(&s, 20).await;
-    let inflight: Vec<_> = (0..20).map(|_| {
-        let (http, base, s) = (h.http.clone(), h.base.clone(), s.clone());
+/// `n` sends for `openid` started on the server at `base`, not awaited.
+fn start_sends(base: &str, session: &str, n: usize) -> Vec<tokio::task::JoinHandle<Result<StatusCode, reqwest::Error>>> {
+    (0..n).map(|_| {
+        let (http, base, s) = (reqwest::Client::new(), base.to_owned(), session.to_owned());
         tokio::spawn(async move {
             let data = json!({ "thing1": { "value": "机械键盘" }, "date2": { "value": "2026-11-23" } });
             http.post(format!("{base}/send")).bearer_auth(&s).json(&json!({ "templateId": fake::TEMPLATE, "data": data })).send().await.map(|r| r.status())
         })
+    }).collect()
+}
+
+/// Three instances; one is killed (SIGKILL) with sends in flight and started
+/// again at once: it gives back no send of the live instances, and its own
+/// come back once their lease ends.
+pub async fn a_killed_instance_restarted_recovers_no_row_of_the_live_ones(database_url: &str) {
+    let (fake_base, fake) = fake::start().await;
+    let (mut a, a_base) = spawn_binary(database_url, &fake_base, &[("WXS_INSTANCE", "a")]).await;
+    let (_b, b_base) = spawn_binary(database_url, &fake_base, &[("WXS_INSTANCE", "b")]).await;
+    let (_c, _) = spawn_binary(database_url, &fake_base, &[("WXS_INSTANCE", "c")]).await;
+    let h = Harness { base: a_base.clone(), fake: fake.clone(), server: None, http: reqwest::Client::new(), database_url: database_url.into(), fake_base: fake_base.clone() };
+    let s = h.login("kim-restart").await;
+    h.report(&s, 40).await;
+    fake.lock().unwrap().send_delay = Duration::from_millis(3000);
+    let on_a = start_sends(&a_base, &s, 20);
+    let on_b = start_sends(&b_base, &s, 20);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    a.kill().await.expect("SIGKILL");
+    let cut = futures_join(on_a).await.into_iter().filter(|r| r.is_err()).count();
+    // Started again at once, while b's sends are still in flight.
+    let (_a, a_base) = spawn_binary(database_url, &fake_base, &[("WXS_INSTANCE", "a")]).await;
+    let h = Harness { base: a_base, ..h };
+    let b_answers = futures_join(on_b).await;
+    let b_sent = b_answers.iter().filter(|r| matches!(r, Ok(s) if *s == StatusCode::OK)).count();
+    let in_hand = h.sends(&s).await;
+    let took = h.sent_to("kim-restart");
+    println!("figure: SIGKILL of 1 of 3 instances with 20 sends in flight, restarted at once: {cut} cut off, the live instance's 20 all settled as sent ({b_sent}), {in_hand} in hand, WeChat took {took}");
+    assert_eq!(cut, 20, "every send on the killed instance was cut off");
+    assert_eq!(b_sent, 20, "the restart gave back none of the live instance's sends");
+    // 40 reported, 20 sent by b, 20 in flight on a when it died: WeChat took them
+    // (they were answered after the kill) or not; they are spent until a's lease ends.
+    assert_eq!(in_hand, 0, "a's sends stay spent while their lease holds");
+}
+
+/// A database made by the first release (tables made at start, no migrations)
+/// at `database_url` takes the migrations: its sends in hand stay, its sends
+/// in flight (no owner, no lease) are given back, its plain-text sessions end.
+pub async fn a_database_of_the_first_release_is_migrated(database_url: &str) {
+    use sqlx::any::{install_default_drivers, AnyPoolOptions};
+    install_default_drivers();
+    let old = AnyPoolOptions::new().max_connections(1).connect(database_url).await.unwrap();
+    for statement in [
+        "CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, openid TEXT NOT NULL, expires_at BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS sends (openid TEXT NOT NULL, template_id TEXT NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (openid, template_id))",
+        "CREATE TABLE IF NOT EXISTS spending (id TEXT PRIMARY KEY, openid TEXT NOT NULL, template_id TEXT NOT NULL)",
+        "INSERT INTO sessions (token, openid, expires_at) VALUES ('plain-token', 'olga', 9999999999)",
+        "INSERT INTO sends (openid, template_id, count) VALUES ('olga', 'TPL_ORDER', 3)",
+        "INSERT INTO spending (id, openid, template_id) VALUES ('in-flight', 'olga', 'TPL_ORDER')",
+    ] {
+        sqlx::query(statement).execute(&old).await.unwrap();
+    }
+    old.close().await;
+    let ledger = wx_subscribe_server::db::Ledger::open(database_url, Some(wx_subscribe_server::wechat::now_secs())).await.expect("migrated");
+    assert_eq!(ledger.count("olga", "TPL_ORDER").await.unwrap(), 4, "3 in hand, and the one in flight given back");
+    assert_eq!(ledger.session("plain-token", 0).await.unwrap(), None, "plain-text sessions end");
+    ledger.add_session("new-token", "olga", 0, 9_999_999_999).await.unwrap();
+    assert_eq!(ledger.session("new-token", 0).await.unwrap().as_deref(), Some("olga"));
+    // Opening again runs nothing more.
+    wx_subscribe_server::db::Ledger::open(database_url, None).await.expect("up to date");
+}
+
+/// A wrong AppSecret stops the binary at start, with the fix.
+pub async fn a_wrong_secret_stops_the_server_at_start(database_url: &str) {
+    let (fake_base, _fake) = fake::start().await;
+    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_wx-subscribe-server"))
+        .env("WXS_APPID", "wx-test-app")
+        .env("WXS_SECRET", "a-wrong-secret")
+        .env("WXS_DATABASE_URL", database_url)
+        .env("WXS_BIND", "127.0.0.1:0")
+        .env("WXS_WECHAT_API", &fake_base)
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(30), run).await.expect("the server stops at start").expect("the server binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("40125") && stderr.contains("WXS_SECRET"), "{stderr}");
+    assert!(!stderr.contains("a-wrong-secret"), "the secret is never printed: {stderr}");
+}
+
+/// Posts `body` to `/wechat/push?query`: the status and the answer's text.
+pub async fn push(h: &Harness, query: &str, body: String) -> (StatusCode, String) {
+    let r = h.http.post(format!("{}/wechat/push?{query}", h.base)).body(body).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// What the ledger holds for `openid`: (sends in hand, pending) of the test template.
+async fn held(h: &Harness, openid: &str) -> (i64, i64) {
+    let (_, body) = h.call("INTERNAL-GET", &format!("/internal/users/{openid}/sends"), None, None).await;
+    (body["sends"][fake::TEMPLATE].as_i64().unwrap_or(0), body["pending"][fake::TEMPLATE].as_i64().unwrap_or(0))
+}
+
+pub async fn the_push_url_check_answers_the_echostr_only_when_signed(h: &Harness) {
+    let p = h.with_push().await;
+    let now = wx_subscribe_server::wechat::now_secs();
+    let url = |q: String| format!("{}/wechat/push?{q}&echostr=echo123", p.base);
+    let r = p.http.get(url(wechat_push::query(now, None))).send().await.unwrap();
+    assert_eq!((r.status(), r.text().await.unwrap()), (StatusCode::OK, "echo123".to_owned()));
+    let forged = wechat_push::query(now, None).replace("nonce=nonce42", "nonce=other");
+    let r = p.http.get(url(forged)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(!r.text().await.unwrap().contains("echo123"));
+    let r = h.http.get(url(wechat_push::query(now, None)).replace(&p.base, &h.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "no push route without WXS_PUSH_TOKEN");
+}
+
+pub async fn forged_replayed_and_stale_push_events_change_nothing(h: &Harness) {
+    let p = h.with_push().await;
+    let now = wx_subscribe_server::wechat::now_secs();
+    let event = wechat_push::popup_json("quinn-push", now, &[(fake::TEMPLATE, "accept")]);
+    let forged = wechat_push::query(now, None).replace("signature=", "signature=0");
+    let stale = wechat_push::query(now - 600, None);
+    let mut refused = 0;
+    for q in [forged, stale, "timestamp=1&nonce=2".to_owned()] {
+        let (status, _) = push(&p, &q, event.clone()).await;
+        refused += usize::from(status == StatusCode::UNAUTHORIZED);
+    }
+    let after_refused = held(&p, "quinn-push").await;
+    for _ in 0..3 {
+        let (status, text) = push(&p, &wechat_push::query(now, None), event.clone()).await;
+        assert_eq!((status, text.as_str()), (StatusCode::OK, "success"));
+    }
+    let after_three = held(&p, "quinn-push").await;
+    println!("figure: forged, stale and unsigned push events: {refused} of 3 refused, ledger {after_refused:?}; one popup accept delivered 3 times: {} send(s) added", after_three.0);
+    assert_eq!((refused, after_refused), (3, (0, 0)));
+    assert_eq!(after_three.0, 1, "the same event delivered 3 times counts once");
+}
+
+pub async fn push_events_in_json_xml_and_safe_mode_keep_the_ledger(h: &Harness) {
+    let p = h.with_push().await;
+    let now = wx_subscribe_server::wechat::now_secs();
+    let user = "rosa-push";
+    // Several templates: List is an array.
+    let two = wechat_push::popup_json(user, now, &[(fake::TEMPLATE, "accept"), (fake::LONG_TERM, "reject")]);
+    assert_eq!(push(&p, &wechat_push::query(now, None), two).await.0, StatusCode::OK);
+    // XML, in safe mode, JSON-wrapped and XML-wrapped.
+    let accept = [("TemplateId", fake::TEMPLATE), ("SubscribeStatusString", "accept"), ("PopupScene", "2")];
+    let x = wechat_push::xml(user, now + 1, "subscribe_msg_popup_event", "SubscribeMsgPopupEvent", &[&accept]);
+    assert_eq!(push(&p, &wechat_push::query(now, None), x).await.0, StatusCode::OK);
+    let sealed = wechat_push::encrypt(&wechat_push::popup_json(user, now + 2, &[(fake::TEMPLATE, "acceptWithAlert")]), wechat_push::APPID);
+    let body = json!({ "ToUserName": "gh_test", "Encrypt": sealed }).to_string();
+    assert_eq!(push(&p, &wechat_push::query(now, Some(&sealed)), body).await.0, StatusCode::OK);
+    let sealed = wechat_push::encrypt(&wechat_push::xml(user, now + 3, "subscribe_msg_popup_event", "SubscribeMsgPopupEvent", &[&accept]), wechat_push::APPID);
+    let body = format!("<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[{sealed}]]></Encrypt></xml>");
+    assert_eq!(push(&p, &wechat_push::query(now, Some(&sealed)), body).await.0, StatusCode::OK);
+    assert_eq!(held(&p, user).await.0, 4, "four popup accepts");
+    // Another AppID's event, or a wrong msg_signature: refused, nothing changes.
+    let theirs = wechat_push::encrypt(&wechat_push::popup_json(user, now + 4, &[(fake::TEMPLATE, "accept")]), "wx-someone-else");
+    let body = json!({ "ToUserName": "gh_test", "Encrypt": theirs }).to_string();
+    assert_eq!(push(&p, &wechat_push::query(now, Some(&theirs)), body.clone()).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(push(&p, &wechat_push::query(now, Some("other")), body).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(held(&p, user).await.0, 4);
+    // The user turns the template off in the settings page: the sends in hand are gone.
+    let off = [("TemplateId", fake::TEMPLATE), ("SubscribeStatusString", "reject")];
+    let x = wechat_push::xml(user, now + 5, "subscribe_msg_change_event", "SubscribeMsgChangeEvent", &[&off]);
+    assert_eq!(push(&p, &wechat_push::query(now, None), x).await.0, StatusCode::OK);
+    assert_eq!(held(&p, user).await.0, 0);
+    // Another event (a plain message) is answered and left alone.
+    let other = json!({ "FromUserName": user, "CreateTime": now, "MsgType": "text", "Content": "hi" }).to_string();
+    assert_eq!(push(&p, &wechat_push::query(now, None), other).await, (StatusCode::OK, "success".to_owned()));
+}
+
+pub async fn with_push_the_pages_report_is_pending_until_wechats_event(h: &Harness) {
+    let p = h.with_push().await;
+    let s = p.login("sam-pending").await;
+    for _ in 0..3 {
+        let (status, body) = p.call("POST", "/report", Some(&s), Some(json!({ "accepts": { fake::TEMPLATE: 1 } }))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("sends").is_none() && body["pending"][fake::TEMPLATE].is_i64(), "{body}");
+    }
+    assert_eq!(held(&p, "sam-pending").await, (0, 3), "the page's word adds no send");
+    assert_eq!(p.send(&s).await.0, StatusCode::CONFLICT, "nothing to spend on the page's word");
+    let now = wx_subscribe_server::wechat::now_secs();
+    push(&p, &wechat_push::query(now, None), wechat_push::popup_json("sam-pending", now, &[(fake::TEMPLATE, "accept")])).await;
+    assert_eq!(held(&p, "sam-pending").await, (1, 2), "WeChat's event adds the send and settles one report");
+    assert_eq!(p.send(&s).await.0, StatusCode::OK);
+}
+
+pub async fn a_lost_answer_is_settled_by_its_sent_event(h: &Harness) {
+    let p = h.with_push().await;
+    let user = "tara-lost";
+    let now = wx_subscribe_server::wechat::now_secs();
+    push(&p, &wechat_push::query(now, None), wechat_push::popup_json(user, now, &[(fake::TEMPLATE, "accept")])).await;
+    h.fake.lock().unwrap().send_delay = Duration::from_millis(1500);
+    let data = json!({ "thing1": "机械键盘", "date2": "2026-11-23" });
+    let (status, body) = p.call("INTERNAL-POST", "/internal/send", None, Some(json!({ "openid": user, "templateId": fake::TEMPLATE, "data": data, "key": "lost-1" }))).await;
+    h.fake.lock().unwrap().send_delay = Duration::ZERO;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_GATEWAY, Some("send-outcome-unknown")), "{body}");
+    let log = |p: &Harness| {
+        let p = (p.http.clone(), p.base.clone());
+        async move {
+            let r = p.0.get(format!("{}/internal/sends?openid={user}&since=0", p.1)).bearer_auth(INTERNAL_KEY).send().await.unwrap();
+            r.json::<Value>().await.unwrap()["sends"].as_array().unwrap().clone()
+        }
+    };
+    let before = log(&p).await;
+    assert_eq!((before.len(), before[0]["outcome"].as_str()), (1, Some("unknown")));
+    // The same key again answers the same, and sends nothing more.
+    let (again, body2) = p.call("INTERNAL-POST", "/internal/send", None, Some(json!({ "openid": user, "templateId": fake::TEMPLATE, "data": data, "key": "lost-1" }))).await;
+    assert_eq!((again, body2), (status, body));
+    push(&p, &wechat_push::query(now, None), wechat_push::sent_json(user, now + 9, fake::TEMPLATE, "7777", 0)).await;
+    let after = log(&p).await;
+    println!("figure: a send whose answer was lost, then its sent event: {} send(s) in the log, outcome {}, delivery {}", after.len(), after[0]["outcome"], after[0]["delivery"]);
+    assert_eq!(after.len(), 1, "no duplicate");
+    assert_eq!((after[0]["outcome"].as_str(), after[0]["msgid"].as_str(), after[0]["delivery"].as_i64()), (Some("sent"), Some("7777"), Some(0)));
+    assert_eq!(held(&p, user).await.0, 0, "it stays spent");
+}
+
+pub async fn internal_routes_exist_only_with_their_key(h: &Harness) {
+    let body = json!({ "openid": "u", "templateId": fake::TEMPLATE, "data": {}, "key": "k" });
+    let (status, _) = h.call("INTERNAL-POST", "/internal/send", None, Some(body.clone())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no internal routes without WXS_INTERNAL_KEY");
+    let p = h.with_push().await;
+    let (status, answer) = p.call("POST", "/internal/send", None, Some(body.clone())).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("no-internal-key")));
+    let s = p.login("uma-page").await;
+    let (status, _) = p.call("POST", "/internal/send", Some(&s), Some(body)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a page's session is not the internal key");
+    let (status, _) = p.call("GET", "/internal/users/u/sends", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+pub async fn an_internal_send_checks_first_and_a_key_never_sends_twice(h: &Harness) {
+    let p = h.with_push().await;
+    let user = "vera-internal";
+    let send = |key: &str, data: Value| json!({ "openid": user, "templateId": fake::TEMPLATE, "data": data, "key": key, "state": "formal", "lang": "zh_CN" });
+    let good = json!({ "thing1": "机械键盘", "date2": "2026-11-23" });
+    let (status, body) = p.call("INTERNAL-POST", "/internal/send", None, Some(send("no-accept-1", good.clone()))).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("no-accept")), "{body}");
+    assert_eq!(h.sent_to(user), 0, "WeChat never called");
+    let now = wx_subscribe_server::wechat::now_secs();
+    push(&p, &wechat_push::query(now, None), wechat_push::popup_json(user, now, &[(fake::TEMPLATE, "accept")])).await;
+    push(&p, &wechat_push::query(now, None), wechat_push::popup_json(user, now + 1, &[(fake::TEMPLATE, "accept")])).await;
+    let bad = json!({ "thing1": "一二三四五六七八九十一二三四五六七八九十一", "date2": "2026-11-23" });
+    let (status, body) = p.call("INTERNAL-POST", "/internal/send", None, Some(send("bad-1", bad))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.to_string().contains("thing1"), "the body names the keyword: {body}");
+    assert_eq!(held(&p, user).await.0, 2, "nothing spent");
+    // 20 requests with one key at once: one send.
+    let calls: Vec<_> = (0..20).map(|_| {
+        let (http, base, body) = (p.http.clone(), p.base.clone(), send("order-42-shipped", good.clone()));
+        tokio::spawn(async move {
+            let r = http.post(format!("{base}/internal/send")).bearer_auth(INTERNAL_KEY).json(&body).send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        })
     }).collect();
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    child.kill().await.expect("SIGKILL");
-    let answered = futures_join(inflight).await.into_iter().filter(|r| r.is_ok()).count();
-    assert_eq!(answered, 0, "every send was cut off mid-flight");
-    let (_child, base) = spawn_binary(database_url, &fake_base).await;
-    let h = Harness { base, ..h };
-    let left = h.sends(&s).await;
-    println!("figure: killed with 20 sends in flight, restarted: {left} of 20 recorded accepts in the ledger, WeChat took {}", h.sent_to("kim-restart"));
-    assert_eq!(left, 20, "the session and every accept survived the kill");
+    let answers = futures_join(calls).await;
+    assert!(answers.iter().all(|a| *a == answers[0]), "every answer is the first: {answers:?}");
+    assert_eq!((answers[0].0, answers[0].1["ok"].as_bool()), (StatusCode::OK, Some(true)));
+    assert_eq!(h.sent_to(user), 1, "one key, one send");
+    assert_eq!(held(&p, user).await.0, 1);
+    let (status, body) = p.call("INTERNAL-GET", &format!("/internal/sends?openid={user}&since=0"), None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let log = body["sends"].as_array().unwrap();
+    assert_eq!(log.len(), 1, "{body}");
+    assert_eq!((log[0]["source"].as_str(), log[0]["outcome"].as_str(), log[0]["errcode"].as_i64()), (Some("internal"), Some("sent"), Some(0)));
+    assert_eq!(log[0]["msgid"], answers[0].1["msgid"]);
+}
+
+/// SIGTERM with 50 sends in flight: the server stops taking requests, and all
+/// 50 run to their end before it exits.
+pub async fn sigterm_lets_the_sends_in_flight_finish(database_url: &str) {
+    let (fake_base, fake) = fake::start().await;
+    let (mut child, base) = spawn_binary(database_url, &fake_base, &[("WXS_INSTANCE", "term")]).await;
+    let h = Harness { base: base.clone(), fake: fake.clone(), server: None, http: reqwest::Client::new(), database_url: database_url.into(), fake_base };
+    let s = h.login("wes-term").await;
+    h.report(&s, 50).await;
+    fake.lock().unwrap().send_delay = Duration::from_millis(1500);
+    let inflight = start_sends(&base, &s, 50);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let pid = child.id().expect("running").to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let answers = futures_join(inflight).await;
+    let ok = answers.iter().filter(|r| matches!(r, Ok(s) if *s == StatusCode::OK)).count();
+    let exit = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("it exits").unwrap();
+    let took = h.sent_to("wes-term");
+    println!("figure: SIGTERM with 50 sends in flight: {ok} of 50 answered as sent, WeChat took {took}, exit {exit}");
+    assert_eq!((ok, took), (50, 50));
+    assert!(exit.success(), "{exit}");
 }
