@@ -12,6 +12,9 @@
 //!   event, which alone adds sends.
 //! - `GET /sends`: the caller's sends in hand (and pending reports, with push).
 //! - `GET|POST /wechat/push`: message push ([`crate::push`]), with `WXS_PUSH_TOKEN` only.
+//!
+//! `/login` and `/report` are rate-limited per address and `/report` per user
+//! too ([`crate::limits`]): 429 with `Retry-After`.
 //! - `POST /send {templateId, data, page?}`: checks the data with wx-subscribe,
 //!   takes one send from the ledger, and sends to the caller.
 //! - `GET /healthz`: `{ok, database}`, 200 when the database answers, 503 when not.
@@ -22,12 +25,13 @@
 
 use crate::config::{random_name, Config};
 use crate::db::{Ledger, LogEntry, Settle, Spending};
+use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::problem::Problem;
 use crate::push::{PushConfig, PushQuery, Refused};
 use crate::wechat::{now_secs, Failure, WeChat};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Query, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, MatchedPath, Query, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
@@ -58,6 +62,7 @@ pub struct Server {
     pub metrics: Arc<Metrics>,
     /// The sends in flight: a shutdown closes it and waits for them.
     pub in_flight: TaskTracker,
+    limits: Limits,
     templates: Mutex<Option<(Instant, Arc<Vec<Value>>)>>,
     templates_ttl: Duration,
     instance: String,
@@ -78,6 +83,7 @@ impl Server {
             wechat,
             metrics,
             in_flight: TaskTracker::new(),
+            limits: Limits::new(config.rate.0, config.rate.1),
             templates: Mutex::new(None),
             templates_ttl: config.templates_ttl,
             instance: config.instance.clone(),
@@ -92,9 +98,9 @@ pub(crate) type Shared = State<Arc<Server>>;
 /// The routes, over `server`.
 pub fn router(server: Arc<Server>) -> Router {
     Router::new()
-        .route("/login", post(login))
+        .route("/login", post(login).layer(middleware::from_fn_with_state(server.clone(), limit_address)))
         .route("/templates", get(templates))
-        .route("/report", post(report))
+        .route("/report", post(report).layer(middleware::from_fn_with_state(server.clone(), limit_address)))
         .route("/sends", get(sends))
         .route("/send", post(send))
         .route("/wechat/push", get(push_check).post(push_event))
@@ -103,6 +109,15 @@ pub fn router(server: Arc<Server>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(server.clone(), count_request))
         .with_state(server)
+}
+
+/// The per-address limit of `/login` and `/report`.
+async fn limit_address(State(server): Shared, request: Request, next: Next) -> Response {
+    let address = request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    match server.limits.address(address) {
+        Ok(()) => next.run(request).await,
+        Err(refused) => refused,
+    }
 }
 
 /// Counts every answer by its route (the matched path) and status.
@@ -213,8 +228,11 @@ struct Report {
     accepts: BTreeMap<String, u64>,
 }
 
-async fn report(State(server): Shared, headers: HeaderMap, Body(body): Body<Report>) -> Result<Json<Value>, Problem> {
+async fn report(State(server): Shared, headers: HeaderMap, Body(body): Body<Report>) -> Result<Response, Problem> {
     let openid = caller(&server, &headers).await?;
+    if let Err(refused) = server.limits.user(&openid) {
+        return Ok(refused);
+    }
     let list = template_list(&server).await?;
     if body.accepts.len() > list.len().max(1) {
         return Err(Problem::input("report-too-many", "more templates than the account has", "report the accepts of your templates only"));
@@ -236,7 +254,7 @@ async fn report(State(server): Shared, headers: HeaderMap, Body(body): Body<Repo
         counts.insert(id.clone(), count.map_err(Problem::storage)?.into());
     }
     let field = if server.push.is_some() { "pending" } else { "sends" };
-    Ok(Json(json!({ "ok": true, "recorded": recorded, field: counts })))
+    Ok(Json(json!({ "ok": true, "recorded": recorded, field: counts })).into_response())
 }
 
 /// A user's sends in hand, and with message push the reports still pending: `{ sends, pending? }`.

@@ -13,6 +13,8 @@
 //! | `WXS_SHUTDOWN_SECS` | after SIGTERM, how long sends in flight may take to finish | `30` |
 //! | `WXS_PUSH_TOKEN` | message push's Token: turns on `/wechat/push`, and makes WeChat's events the ledger's source | off |
 //! | `WXS_PUSH_AES_KEY` | message push's EncodingAESKey, for safe (encrypted) mode | none |
+//! | `WXS_RATE_ADDRESS` | `/login` and `/report` requests a minute from one address (a third at once) | `60` |
+//! | `WXS_RATE_USER` | `/report` requests a minute from one user | `30` |
 //! | `WXS_INTERNAL_KEY` | the key business code sends as `Authorization: Bearer …`: turns on `/internal/*` | off |
 
 use std::time::Duration;
@@ -40,6 +42,8 @@ pub struct Config {
     pub push: Option<crate::push::PushConfig>,
     /// The internal routes' key, when set.
     pub internal_key: Option<Secret>,
+    /// Requests a minute from one address to `/login` and `/report`, and from one user to `/report`.
+    pub rate: (u32, u32),
 }
 
 impl Config {
@@ -87,6 +91,7 @@ impl Config {
         let ttl = number("WXS_TEMPLATES_TTL_SECS", 600)?;
         let timeout = number("WXS_WECHAT_TIMEOUT_MS", 10_000)?;
         let shutdown = number("WXS_SHUTDOWN_SECS", 30)?;
+        let rate = (number("WXS_RATE_ADDRESS", 60)?.min(u32::MAX.into()) as u32, number("WXS_RATE_USER", 30)?.min(u32::MAX.into()) as u32);
         let push = match var("WXS_PUSH_TOKEN").filter(|v| !v.is_empty()) {
             None => None,
             Some(token) => Some(crate::push::PushConfig {
@@ -110,6 +115,7 @@ impl Config {
             shutdown: Duration::from_secs(shutdown),
             push,
             internal_key,
+            rate,
         };
         Ok((config, var("WXS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())))
     }

@@ -10,6 +10,7 @@ pub mod api;
 pub mod config;
 pub mod db;
 pub mod internal;
+pub mod limits;
 pub mod metrics;
 pub mod problem;
 pub mod push;

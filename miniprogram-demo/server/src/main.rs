@@ -33,7 +33,8 @@ async fn main() {
     }
     let listener = tokio::net::TcpListener::bind(&bind).await.unwrap_or_else(|e| fail(1, format!("cannot listen on {bind}: {e}")));
     println!("wx-subscribe-server: listening on http://{}", listener.local_addr().map_or(bind, |a| a.to_string()));
-    let served = axum::serve(listener, router).with_graceful_shutdown(stop_signal()).await;
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, service).with_graceful_shutdown(stop_signal()).await;
     // Stopped taking requests: the sends in flight run to their end, within the bound.
     server.in_flight.close();
     let finished = tokio::time::timeout(config.shutdown, server.in_flight.wait()).await.is_ok();

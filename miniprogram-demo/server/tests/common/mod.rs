@@ -21,6 +21,7 @@ macro_rules! every_case {
             fifty_concurrent_token_expiries_make_one_fetch_and_no_forced_refresh,
             three_instances_share_one_token_through_a_revocation,
             health_and_metrics_answer,
+            login_and_report_are_rate_limited_with_retry_after,
             the_push_url_check_answers_the_echostr_only_when_signed,
             forged_replayed_and_stale_push_events_change_nothing,
             push_events_in_json_xml_and_safe_mode_keep_the_ledger,
@@ -67,6 +68,8 @@ pub fn config(database_url: &str, wechat: &str) -> Config {
         shutdown: Duration::from_secs(5),
         push: None,
         internal_key: None,
+        // The cases report hundreds of accepts from 127.0.0.1; one case checks the limits.
+        rate: (1_000_000, 1_000_000),
     }
 }
 
@@ -79,6 +82,11 @@ impl Harness {
     /// Another server (instance) on the same database and fake WeChat.
     pub async fn another(&self) -> Harness {
         Harness::on(&self.database_url, self.fake_base.clone(), self.fake.clone(), |_| {}).await
+    }
+
+    /// Another instance with the default rate limits.
+    pub async fn with_default_limits(&self) -> Harness {
+        Harness::on(&self.database_url, self.fake_base.clone(), self.fake.clone(), |c| c.rate = (60, 30)).await
     }
 
     /// Another instance with message push on (safe mode possible) and the internal routes.
@@ -100,7 +108,8 @@ impl Harness {
         let (router, server) = wx_subscribe_server::app(&config).await.expect("the ledger opens");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
         Harness { base, fake, server: Some(server), http, database_url: database_url.into(), fake_base }
     }
@@ -424,6 +433,8 @@ async fn spawn_binary(database_url: &str, wechat: &str, vars: &[(&str, &str)]) -
         .env("WXS_BIND", format!("127.0.0.1:{port}"))
         .env("WXS_WECHAT_API", wechat)
         .env("WXS_WECHAT_TIMEOUT_MS", "5000")
+        .env("WXS_RATE_ADDRESS", "1000000")
+        .env("WXS_RATE_USER", "1000000")
         .envs(vars.iter().copied())
         .kill_on_drop(true)
         .stdout(std::process::Stdio::null())
@@ -726,4 +737,28 @@ pub async fn sigterm_lets_the_sends_in_flight_finish(database_url: &str) {
     println!("figure: SIGTERM with 50 sends in flight: {ok} of 50 answered as sent, WeChat took {took}, exit {exit}");
     assert_eq!((ok, took), (50, 50));
     assert!(exit.success(), "{exit}");
+}
+
+pub async fn login_and_report_are_rate_limited_with_retry_after(h: &Harness) {
+    let l = h.with_default_limits().await;
+    let s = l.login("xena-limits").await;
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..15 {
+        let r = l.http.post(format!("{}/report", l.base)).bearer_auth(&s).json(&json!({ "accepts": { fake::TEMPLATE: 1 } })).send().await.unwrap();
+        statuses.push(r.status());
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            retry_after = r.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        }
+    }
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(ok, 10, "a user's burst is a third of 30 a minute: {statuses:?}");
+    assert!(retry_after.is_some_and(|s| (1..=3).contains(&s)), "{retry_after:?}");
+    assert_eq!(l.sends(&s).await, 10, "refused reports record nothing");
+    let mut logins = 0;
+    for i in 0..25 {
+        let (status, _) = l.call("POST", "/login", None, Some(json!({ "code": format!("code-flood-{i}") }))).await;
+        logins += usize::from(status == StatusCode::OK);
+    }
+    assert!(logins < 20, "an address's burst is a third of 60 a minute: {logins} logins went to WeChat");
 }
