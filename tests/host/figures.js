@@ -7,7 +7,8 @@
 //
 // It reads target/figures/: bench-node.log, bench-jsc.log and bench-nojit.log (the benchmark
 // on each engine), build.log (.ci/build's size lines), compile.log (the official compile)
-// and commit (the commit the run tested).
+// commit (the commit the run tested), and server-sqlite.log and server-postgres.log (the
+// send server's tests, whose figure lines are listed per database).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -74,6 +75,19 @@ function sizeTable() {
   return lines.concat(['', 'A mini-program that only subscribes carries ' + weight[1] + ' bytes of the package after the official compile (' + weight[2] + ' files).']);
 }
 
+function serverFigures() {
+  const lines = ['| | SQLite | PostgreSQL |', '|---|---|---|'];
+  const per = ['server-sqlite.log', 'server-postgres.log'].map((f) => {
+    const found = new Map();
+    for (const m of read(f).matchAll(/^figure: ([^:]+): (.*)$/gm)) found.set(m[1], m[2]);
+    return found;
+  });
+  for (const what of new Set([...per[0].keys(), ...per[1].keys()])) {
+    lines.push('| ' + what + ' | ' + per.map((p) => p.get(what) || '').join(' | ') + ' |');
+  }
+  return lines;
+}
+
 function machine() {
   const sh = (cmd, args) => {
     try {
@@ -93,7 +107,8 @@ function machine() {
 function tables() {
   return [BEGIN, '', machine(), '', '### Sizes', '', ...sizeTable(), '', '### Speed', '',
     'Each figure is the best of several rounds, the module and the plain-JS reference taking turns; ' +
-    'the ratio is the module\'s time over the plain JS\'s.', '', ...speedTable(), '', END].join('\n');
+    'the ratio is the module\'s time over the plain JS\'s.', '', ...speedTable(), '', '### The send server', '',
+    'Counted by the server\'s tests against a fake WeChat on 127.0.0.1, on each database.', '', ...serverFigures(), '', END].join('\n');
 }
 
 const text = tables();
