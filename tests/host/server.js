@@ -73,7 +73,7 @@ async function start() {
     stdio: 'ignore',
     env: {
       ...process.env,
-      WXS_APPID: 'wx-demo', WXS_SECRET: 'demo-secret', WXS_BIND: '127.0.0.1:' + port,
+      WXS_APPID: 'wx-demo', WXS_SECRET: 'demo-secret', WXS_BIND: '127.0.0.1:' + port, WXS_DEMO: '1',
       WXS_DATABASE_URL: 'sqlite://' + path.join(dir, 'ledger.db') + '?mode=rwc', WXS_WECHAT_API: 'http://127.0.0.1:' + wechatPort,
     },
   });

@@ -68,7 +68,9 @@ const NO_BACKEND = {
 
 function send(templateId, data) {
   if (which() === 'cloud') return cloudCall({ action: 'send', templateId, data });
-  if (which() === 'server') return serverCall('POST', '/send', { templateId, data });
+  // The self-hosted server takes no message from a page: its demo route (WXS_DEMO=1) sends
+  // content the server writes for the template; the values typed here are only checked.
+  if (which() === 'server') return serverCall('POST', '/demo/send', { templateId });
   return Promise.resolve(NO_BACKEND);
 }
 

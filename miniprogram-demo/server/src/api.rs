@@ -15,8 +15,10 @@
 //!
 //! `/login` and `/report` are rate-limited per address and `/report` per user
 //! too ([`crate::limits`]): 429 with `Retry-After`.
-//! - `POST /send {templateId, data, page?}`: checks the data with wx-subscribe,
-//!   takes one send from the ledger, and sends to the caller.
+//! - `POST /demo/send {templateId}`, with `WXS_DEMO=1` only: sends the caller
+//!   fixed content the server writes for the template (a page never writes
+//!   what the account's templates say; business code sends through
+//!   [`crate::internal`]).
 //! - `GET /healthz`: `{ok, database}`, 200 when the database answers, 503 when not.
 //! - `GET /metrics`: Prometheus text ([`crate::metrics`]).
 //!
@@ -68,6 +70,7 @@ pub struct Server {
     instance: String,
     send_lease: Duration,
     push: Option<PushConfig>,
+    demo: bool,
 }
 
 impl Server {
@@ -89,6 +92,7 @@ impl Server {
             instance: config.instance.clone(),
             send_lease: config.send_lease(),
             push: config.push.clone(),
+            demo: config.demo,
         }
     }
 }
@@ -102,7 +106,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/templates", get(templates))
         .route("/report", post(report).layer(middleware::from_fn_with_state(server.clone(), limit_address)))
         .route("/sends", get(sends))
-        .route("/send", post(send))
+        .route("/demo/send", post(demo_send))
         .route("/wechat/push", get(push_check).post(push_event))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -313,23 +317,49 @@ fn push_refused(refused: Refused) -> Response {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct SendBody {
+struct DemoSend {
     template_id: String,
-    data: Value,
-    #[serde(default)]
-    page: Option<String>,
 }
 
-async fn send(State(server): Shared, headers: HeaderMap, Body(body): Body<SendBody>) -> Result<Json<Value>, Problem> {
-    let openid = caller(&server, &headers).await?;
-    let mut request = json!({ "data": body.data });
-    if let Some(page) = body.page {
-        request["page"] = page.into();
+/// The demo's value for a keyword of `kind` (a keyword type's name): fixed,
+/// and within that type's rules.
+fn demo_value(kind: &str, choices: Option<&Value>) -> Value {
+    let text = match kind {
+        "thing" => "wx-subscribe 演示",
+        "number" => "1",
+        "letter" => "demo",
+        "symbol" => "-",
+        "character_string" => "DEMO-001",
+        "time" => "12:00",
+        "date" => "2026-01-01",
+        "amount" => "¥1.00",
+        "phone_number" => "10086",
+        "car_number" => "粤A12345",
+        "name" => "演示用户",
+        "phrase" => "已完成",
+        _ => return choices.and_then(|c| c.get(0)).cloned().unwrap_or_else(|| "演示".into()),
+    };
+    text.into()
+}
+
+/// The demo's send: fixed content the server writes, to the caller, with `WXS_DEMO=1` only.
+async fn demo_send(State(server): Shared, headers: HeaderMap, Body(body): Body<DemoSend>) -> Result<Json<Value>, Problem> {
+    if !server.demo {
+        return Err(Problem::new(StatusCode::NOT_FOUND, "no-route", wx_subscribe::ErrorKind::Input, "no such route", "sends come from business code: POST /internal/send"));
     }
-    let payload = payload_for(&server, &openid, &body.template_id, request).await?;
+    let openid = caller(&server, &headers).await?;
+    let list = template_list(&server).await?;
+    let keywords = list.iter().find(|t| t["id"] == body.template_id.as_str()).map(|t| t["keywords"].clone()).unwrap_or(Value::Null);
+    let data: Map<String, Value> = keywords
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|k| Some((k["key"].as_str()?.to_owned(), demo_value(k["type"].as_str().unwrap_or(""), k.get("choices")))))
+        .collect();
+    let payload = payload_for(&server, &openid, &body.template_id, json!({ "data": data })).await?;
     // The send runs to its end in a task of its own: a caller that goes away
     // does not leave it half done, and a shutdown waits for it.
-    let task = server.in_flight.spawn(spend(server.clone(), openid, body.template_id, payload, "page"));
+    let task = server.in_flight.spawn(spend(server.clone(), openid, body.template_id, payload, "demo"));
     task.await.unwrap_or_else(|_| Err(Problem::upstream()))
 }
 

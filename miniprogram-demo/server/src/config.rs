@@ -15,6 +15,7 @@
 //! | `WXS_PUSH_AES_KEY` | message push's EncodingAESKey, for safe (encrypted) mode | none |
 //! | `WXS_RATE_ADDRESS` | `/login` and `/report` requests a minute from one address (a third at once) | `60` |
 //! | `WXS_RATE_USER` | `/report` requests a minute from one user | `30` |
+//! | `WXS_DEMO` | `1`: turns on `POST /demo/send`, which sends fixed, server-written content to the caller | off |
 //! | `WXS_INTERNAL_KEY` | the key business code sends as `Authorization: Bearer …`: turns on `/internal/*` | off |
 
 use std::time::Duration;
@@ -44,6 +45,8 @@ pub struct Config {
     pub internal_key: Option<Secret>,
     /// Requests a minute from one address to `/login` and `/report`, and from one user to `/report`.
     pub rate: (u32, u32),
+    /// `POST /demo/send` is on.
+    pub demo: bool,
 }
 
 impl Config {
@@ -116,6 +119,7 @@ impl Config {
             push,
             internal_key,
             rate,
+            demo: var("WXS_DEMO").as_deref() == Some("1"),
         };
         Ok((config, var("WXS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())))
     }

@@ -50,7 +50,7 @@ test('with SERVER_URL the subscribe page lists from and reports to the self-host
   }).then(function () { d.server.stop(); }, function (e) { d.server.stop(); throw e; });
 });
 
-test('with SERVER_URL the send page sends once per tap to the caller, and refuses without an accept (Node only)', function () {
+test('with SERVER_URL the send page sends the server\'s demo content once per tap to the caller, and refuses without an accept (Node only)', function () {
   if (!engine.selfHosted) return undefined;
   var d;
   var page;
@@ -82,6 +82,6 @@ test('with SERVER_URL the send page sends once per tap to the caller, and refuse
   }).then(function () {
     assert.equal(d.server.state.sent.length, 1, 'two accepts in hand, one send for two taps');
     assert.equal(d.server.state.sent[0].touser, 'oServerDemoUser', 'to the caller, from the session');
-    assert.deepEqual(d.server.state.sent[0].data.thing4, { value: '阿里巴巴' });
+    assert.deepEqual(d.server.state.sent[0].data.thing4, { value: 'wx-subscribe 演示' }, 'the server writes the content, not the page');
   }).then(function () { d.server.stop(); }, function (e) { d.server.stop(); throw e; });
 });

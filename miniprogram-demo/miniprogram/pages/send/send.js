@@ -1,6 +1,7 @@
 // Send page: pick a template, fill its keywords, see each value checked live
-// against WeChat's rules (the send module of wx-subscribe), and send it to
-// yourself through the cloud function.
+// against WeChat's rules (the send module of wx-subscribe), and send a message
+// to yourself: through the cloud function, or the self-hosted server's demo
+// route, which sends content the server writes (data/backend.js).
 const wxs = require('wx-subscribe');
 const backend = require('../../data/backend.js');
 

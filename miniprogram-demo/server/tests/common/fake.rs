@@ -32,6 +32,8 @@ pub struct Fake {
     pub stable_token_calls: u64,
     /// Answer this many of the next sends with -1 (busy).
     pub busy: u64,
+    /// The `data` of the last send WeChat took.
+    pub last_data: Value,
 }
 
 pub type Shared = Arc<Mutex<Fake>>;
@@ -116,6 +118,7 @@ async fn send(State(fake): State<Shared>, Query(q): Query<HashMap<String, String
     }
     let key = (body["touser"].as_str().unwrap_or("").to_owned(), body["template_id"].as_str().unwrap_or("").to_owned());
     *f.sent.entry(key).or_default() += 1;
+    f.last_data = body["data"].clone();
     Json(json!({ "errcode": 0, "errmsg": "ok", "msgid": 3_000_000_000_u64 + f.tokens_issued })).into_response()
 }
 

@@ -31,7 +31,8 @@ macro_rules! every_case {
             an_internal_send_checks_first_and_a_key_never_sends_twice,
             the_token_is_cached_and_refreshed_before_it_expires,
             a_lost_answer_is_unknown_not_retryable_and_nothing_raw_reaches_the_caller,
-            data_that_breaks_a_keyword_rule_is_refused_before_the_ledger
+            data_that_breaks_a_keyword_rule_is_refused_before_the_ledger,
+            the_page_writes_no_message_the_demo_route_writes_its_own
         );
     };
 }
@@ -70,6 +71,7 @@ pub fn config(database_url: &str, wechat: &str) -> Config {
         internal_key: None,
         // The cases report hundreds of accepts from 127.0.0.1; one case checks the limits.
         rate: (1_000_000, 1_000_000),
+        demo: true,
     }
 }
 
@@ -167,8 +169,7 @@ impl Harness {
     }
 
     pub async fn send(&self, session: &str) -> (StatusCode, Value) {
-        let data = json!({ "thing1": { "value": "机械键盘" }, "date2": { "value": "2026-11-23" } });
-        self.call("POST", "/send", Some(session), Some(json!({ "templateId": fake::TEMPLATE, "data": data }))).await
+        self.call("POST", "/demo/send", Some(session), Some(json!({ "templateId": fake::TEMPLATE }))).await
     }
 
     pub async fn sends(&self, session: &str) -> i64 {
@@ -193,7 +194,7 @@ pub async fn login_gives_a_session_and_the_session_key_never_leaves(h: &Harness)
 pub async fn routes_refuse_unknown_fields_oversized_bodies_and_missing_sessions(h: &Harness) {
     let s = h.login("bob-fields").await;
     // The receiver is never taken from the request.
-    let (status, body) = h.call("POST", "/send", Some(&s), Some(json!({ "templateId": fake::TEMPLATE, "data": {}, "touser": "mallory" }))).await;
+    let (status, body) = h.call("POST", "/demo/send", Some(&s), Some(json!({ "templateId": fake::TEMPLATE, "touser": "mallory" }))).await;
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad-body")));
     assert!(body["error"]["message"].as_str().unwrap().contains("touser"), "{body}");
     let huge = "x".repeat(64 * 1024);
@@ -256,8 +257,7 @@ pub async fn a_thousand_concurrent_sends_against_100_accepts_send_exactly_100(h:
     let sends = (0..1000).map(|_| {
         let h = (h.http.clone(), h.base.clone(), s.clone());
         tokio::spawn(async move {
-            let data = json!({ "thing1": { "value": "机械键盘" }, "date2": { "value": "2026-11-23" } });
-            let r = h.0.post(format!("{}/send", h.1)).bearer_auth(&h.2).json(&json!({ "templateId": fake::TEMPLATE, "data": data })).send().await.unwrap();
+            let r = h.0.post(format!("{}/demo/send", h.1)).bearer_auth(&h.2).json(&json!({ "templateId": fake::TEMPLATE })).send().await.unwrap();
             r.status()
         })
     });
@@ -300,8 +300,7 @@ async fn concurrent_sends(http: &reqwest::Client, bases: &[String], s: &str, n: 
     let sends: Vec<_> = (0..n).map(|i| {
         let (http, base, s) = (http.clone(), bases[i % bases.len()].clone(), s.to_owned());
         tokio::spawn(async move {
-            let data = json!({ "thing1": { "value": "机械键盘" }, "date2": { "value": "2026-11-23" } });
-            http.post(format!("{base}/send")).bearer_auth(&s).json(&json!({ "templateId": fake::TEMPLATE, "data": data })).send().await.unwrap().status()
+            http.post(format!("{base}/demo/send")).bearer_auth(&s).json(&json!({ "templateId": fake::TEMPLATE })).send().await.unwrap().status()
         })
     }).collect();
     futures_join(sends).await
@@ -354,7 +353,7 @@ pub async fn health_and_metrics_answer(h: &Harness) {
     assert_eq!(h.send(&s).await.0, StatusCode::OK);
     let text = h.http.get(format!("{}/metrics", h.base)).send().await.unwrap().text().await.unwrap();
     for line in [
-        "wxs_http_requests_total{route=\"/send\",status=\"200\"} 1",
+        "wxs_http_requests_total{route=\"/demo/send\",status=\"200\"} 1",
         "wxs_wechat_calls_total{api=\"send\",errcode=\"0\"} 1",
         "wxs_sends_total{outcome=\"sent\"} 1",
         "wxs_token_renewals_total 1",
@@ -416,10 +415,28 @@ pub async fn a_lost_answer_is_unknown_not_retryable_and_nothing_raw_reaches_the_
 pub async fn data_that_breaks_a_keyword_rule_is_refused_before_the_ledger(h: &Harness) {
     let s = h.login("judy-data").await;
     h.report(&s, 1).await;
+    let p = h.with_push().await;
     let data = json!({ "thing1": { "value": "一二三四五六七八九十一二三四五六七八九十一" }, "date2": { "value": "明天" } });
-    let (status, body) = h.call("POST", "/send", Some(&s), Some(json!({ "templateId": fake::TEMPLATE, "data": data }))).await;
+    let (status, body) = p.call("INTERNAL-POST", "/internal/send", None, Some(json!({ "openid": "judy-data", "templateId": fake::TEMPLATE, "data": data, "key": "judy-1" }))).await;
     assert_eq!((status, body["error"]["kind"].as_str()), (StatusCode::BAD_REQUEST, Some("input")), "{body}");
     assert_eq!(h.sends(&s).await, 1, "nothing spent");
+}
+
+pub async fn the_page_writes_no_message_the_demo_route_writes_its_own(h: &Harness) {
+    let s = h.login("zoe-demo").await;
+    h.report(&s, 1).await;
+    let data = json!({ "thing1": "anything a page likes", "date2": "2026-11-23" });
+    let (status, _) = h.call("POST", "/send", Some(&s), Some(json!({ "templateId": fake::TEMPLATE, "data": data }))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no page-facing send");
+    let off = Harness::on(&h.database_url, h.fake_base.clone(), h.fake.clone(), |c| c.demo = false).await;
+    let (status, _) = off.call("POST", "/demo/send", Some(&s), Some(json!({ "templateId": fake::TEMPLATE }))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no demo route without WXS_DEMO=1");
+    assert_eq!(h.sends(&s).await, 1);
+    let (status, body) = h.call("POST", "/demo/send", Some(&s), Some(json!({ "templateId": fake::TEMPLATE, "data": data }))).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad-body")), "the demo takes no data: {body}");
+    assert_eq!(h.send(&s).await.0, StatusCode::OK);
+    let sent = h.fake.lock().unwrap().last_data.clone();
+    assert_eq!(sent["thing1"]["value"], "wx-subscribe 演示", "server-written: {sent}");
 }
 
 /// The server binary on `database_url` against the fake at `wechat`, with `vars`; gives the child and its base URL.
@@ -434,6 +451,7 @@ async fn spawn_binary(database_url: &str, wechat: &str, vars: &[(&str, &str)]) -
         .env("WXS_WECHAT_API", wechat)
         .env("WXS_WECHAT_TIMEOUT_MS", "5000")
         .env("WXS_RATE_ADDRESS", "1000000")
+        .env("WXS_DEMO", "1")
         .env("WXS_RATE_USER", "1000000")
         .envs(vars.iter().copied())
         .kill_on_drop(true)
@@ -455,8 +473,7 @@ fn start_sends(base: &str, session: &str, n: usize) -> Vec<tokio::task::JoinHand
     (0..n).map(|_| {
         let (http, base, s) = (reqwest::Client::new(), base.to_owned(), session.to_owned());
         tokio::spawn(async move {
-            let data = json!({ "thing1": { "value": "机械键盘" }, "date2": { "value": "2026-11-23" } });
-            http.post(format!("{base}/send")).bearer_auth(&s).json(&json!({ "templateId": fake::TEMPLATE, "data": data })).send().await.map(|r| r.status())
+            http.post(format!("{base}/demo/send")).bearer_auth(&s).json(&json!({ "templateId": fake::TEMPLATE })).send().await.map(|r| r.status())
         })
     }).collect()
 }
