@@ -28,9 +28,20 @@ function opened(readme, config) {
   config.templates = templatesIn(files['/pages/subscribe/subscribe.js']);
   var host = createHost(config);
   var app = host.launch('/app.js');
-  return host.settle(30).then(function () {
+  var wxs = host.require('wx-subscribe');
+  // Instantiating the module takes longer on a loaded machine: wait for it, not for a fixed time.
+  return until(host, function () { return wxs.isReady() || app.globalData.subscribeError !== ''; }, 200).then(function () {
     var page = host.openPage('/pages/subscribe/subscribe');
-    return host.settle(30).then(function () { return { host: host, app: app, page: page, templates: config.templates }; });
+    return until(host, function () { return page.data.left > 0 || page.data.message !== ''; }, 200)
+      .then(function () { return { host: host, app: app, page: page, templates: config.templates }; });
+  });
+}
+
+// Settles until done() holds, at most `tries` times.
+function until(host, done, tries) {
+  return host.settle(10).then(function () {
+    if (done() || tries === 0) return undefined;
+    return until(host, done, tries - 1);
   });
 }
 
