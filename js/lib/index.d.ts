@@ -314,7 +314,8 @@ export type SendTemplateInput =
 
 export interface SendTemplate {
   id?: string;
-  keywords: { key: string; type: KeywordType; label?: string; hint: string; choices?: string[] }[];
+  /** `example`: a value the keyword's rule accepts (an enum's first choice), for previews and demo messages. */
+  keywords: { key: string; type: KeywordType; label?: string; hint: string; example: string; choices?: string[] }[];
 }
 
 export interface SendOptions {

@@ -266,6 +266,17 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_type_example_passes_its_own_rule() {
+        for (name, kind) in TYPES_FOR_TESTS {
+            if kind == T::Enum {
+                assert_eq!(kind.example(), "", "an enum's example is its first choice");
+                continue;
+            }
+            assert_eq!(code(kind, kind.example()), "ok", "{name}: {}", kind.example());
+        }
+    }
+
     const TYPES_FOR_TESTS: [(&str, KeywordType); 13] = [
         ("thing", T::Thing), ("number", T::Number), ("letter", T::Letter), ("symbol", T::Symbol),
         ("character_string", T::CharacterString), ("time", T::Time), ("date", T::Date), ("amount", T::Amount),

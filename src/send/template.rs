@@ -87,6 +87,27 @@ impl KeywordType {
         }
     }
 
+    /// A value this type's rule accepts, for previews and demo messages
+    /// (an enum has none of its own: [`Keyword::example`] takes its first choice).
+    pub fn example(self) -> &'static str {
+        use KeywordType as T;
+        match self {
+            T::Thing => "wx-subscribe 演示",
+            T::Number => "1",
+            T::Letter => "demo",
+            T::Symbol => "-",
+            T::CharacterString => "DEMO-001",
+            T::Time => "12:00",
+            T::Date => "2026-01-01",
+            T::Amount => "¥1.00",
+            T::PhoneNumber => "10086",
+            T::CarNumber => "粤A12345",
+            T::Name => "演示用户",
+            T::Phrase => "已完成",
+            T::Enum => "",
+        }
+    }
+
     /// The type's name as WeChat writes it.
     pub fn name(self) -> &'static str {
         TYPES.iter().find(|(_, t)| *t == self).map_or("", |(n, _)| n)
@@ -102,22 +123,45 @@ impl KeywordType {
     }
 }
 
-/// One keyword of a template.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One keyword of a template. In JSON: `{ key, type, label?, hint, example, choices? }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keyword {
     /// The data key, e.g. `thing4`.
     pub key: String,
     /// Its type.
-    #[serde(rename = "type")]
     pub kind: KeywordType,
     /// What the template calls it (`商品名称`), when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// What a value looks like, in Chinese (see [`KeywordType::hint`]).
     pub hint: &'static str,
     /// The allowed values of an enum keyword.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<String>,
+}
+
+impl Keyword {
+    /// A value the keyword's rule accepts: the first choice of an enum, else
+    /// its type's [`KeywordType::example`].
+    pub fn example(&self) -> &str {
+        self.choices.first().map_or(self.kind.example(), String::as_str)
+    }
+}
+
+impl Serialize for Keyword {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Keyword", 6)?;
+        out.serialize_field("key", &self.key)?;
+        out.serialize_field("type", &self.kind)?;
+        if let Some(label) = &self.label {
+            out.serialize_field("label", label)?;
+        }
+        out.serialize_field("hint", self.hint)?;
+        out.serialize_field("example", self.example())?;
+        if !self.choices.is_empty() {
+            out.serialize_field("choices", &self.choices)?;
+        }
+        out.end()
+    }
 }
 
 /// A template's keywords, in the template's order.
@@ -310,6 +354,17 @@ mod tests {
             ("thing4", KeywordType::Thing, Some("商品名称")),
             ("character_string9", KeywordType::CharacterString, Some("订单号")),
         ]);
+    }
+
+    #[test]
+    fn a_keyword_shows_an_example_its_rule_accepts_the_first_choice_for_an_enum() {
+        let t = parse_send_template(&json(r#"{"content":"状态:{{phrase3.DATA}}\n金额:{{amount1.DATA}}",
+            "keywordEnumValueList":[{"keywordCode":"phrase3","enumValueList":["已发货","已签收"]}]}"#)).unwrap();
+        assert_eq!(t.keywords.iter().map(Keyword::example).collect::<Vec<_>>(), ["已发货", "¥1.00"]);
+        let mut units = Vec::new();
+        crate::json::write(&t.keywords[1], &mut units);
+        let shown = String::from_utf16(&units).unwrap();
+        assert!(shown.contains(r#""example":"¥1.00""#), "{shown}");
     }
 
     #[test]

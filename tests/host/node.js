@@ -36,6 +36,8 @@ const engine = {
   cloud: {
     call: (name, data) => require(path.resolve('miniprogram-demo/cloudfunctions', name, 'index.js')).main(data),
     sdk: fakeSdk.state,
+    // The function's environment variables (WXS_DEMO, WXS_PUSH).
+    env: process.env,
   },
   // Only Node makes real HTTP requests (the demo against the self-hosted server).
   http: (o) => fetch(o.url, {

@@ -4,7 +4,7 @@
 // backends give the pages the same answers:
 //   list()                 -> [{ id, title, kind, content, keywords }]
 //   report(accepts)        -> { ok, recorded: { [id]: n } } | { ok: false, error }
-//   send(templateId, data) -> { ok, msgid } | { ok: false, error }
+//   send(templateId)       -> { ok, msgid } | { ok: false, error }
 const { CLOUD_ENV, SERVER_URL } = require('../config.js');
 const LOCAL = require('./templates.js');
 
@@ -66,10 +66,11 @@ const NO_BACKEND = {
   error: { kind: 'setup', userMessage: '发送需要云开发环境或自建服务器：在 config.js 填写 CLOUD_ENV 或 SERVER_URL 后再试。' },
 };
 
-function send(templateId, data) {
-  if (which() === 'cloud') return cloudCall({ action: 'send', templateId, data });
-  // The self-hosted server takes no message from a page: its demo route (WXS_DEMO=1) sends
-  // content the server writes for the template; the values typed here are only checked.
+// Neither backend takes a message from a page: their demo send (WXS_DEMO=1 on the
+// server or on the cloud function) sends each keyword's example value, written on
+// that side; the values typed on the send page are only checked.
+function send(templateId) {
+  if (which() === 'cloud') return cloudCall({ action: 'demoSend', templateId });
   if (which() === 'server') return serverCall('POST', '/demo/send', { templateId });
   return Promise.resolve(NO_BACKEND);
 }

@@ -321,27 +321,6 @@ struct DemoSend {
     template_id: String,
 }
 
-/// The demo's value for a keyword of `kind` (a keyword type's name): fixed,
-/// and within that type's rules.
-fn demo_value(kind: &str, choices: Option<&Value>) -> Value {
-    let text = match kind {
-        "thing" => "wx-subscribe 演示",
-        "number" => "1",
-        "letter" => "demo",
-        "symbol" => "-",
-        "character_string" => "DEMO-001",
-        "time" => "12:00",
-        "date" => "2026-01-01",
-        "amount" => "¥1.00",
-        "phone_number" => "10086",
-        "car_number" => "粤A12345",
-        "name" => "演示用户",
-        "phrase" => "已完成",
-        _ => return choices.and_then(|c| c.get(0)).cloned().unwrap_or_else(|| "演示".into()),
-    };
-    text.into()
-}
-
 /// The demo's send: fixed content the server writes, to the caller, with `WXS_DEMO=1` only.
 async fn demo_send(State(server): Shared, headers: HeaderMap, Body(body): Body<DemoSend>) -> Result<Json<Value>, Problem> {
     if !server.demo {
@@ -354,7 +333,7 @@ async fn demo_send(State(server): Shared, headers: HeaderMap, Body(body): Body<D
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|k| Some((k["key"].as_str()?.to_owned(), demo_value(k["type"].as_str().unwrap_or(""), k.get("choices")))))
+        .filter_map(|k| Some((k["key"].as_str()?.to_owned(), k["example"].clone())))
         .collect();
     let payload = payload_for(&server, &openid, &body.template_id, json!({ "data": data })).await?;
     // The send runs to its end in a task of its own: a caller that goes away

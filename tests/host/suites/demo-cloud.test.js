@@ -6,6 +6,8 @@ var DEMO = 'miniprogram-demo/miniprogram';
 
 function cloudDemo() {
   var sdk = engine.cloud.sdk;
+  engine.cloud.env.WXS_DEMO = '1';
+  sdk.source = 'wx_client';
   sdk.docs.clear();
   sdk.sent.length = 0;
   sdk.nextFailure = null;
@@ -45,7 +47,7 @@ test('with a cloud environment the subscribe page lists from and reports to the 
   });
 });
 
-test('with a cloud environment the send page sends to the caller, and a 43101 reads as no quota (Node only)', function () {
+test('with a cloud environment the send page\'s demo send goes to the caller with content the function writes, and a 43101 reads as no quota (Node only)', function () {
   if (!engine.cloud) return undefined;
   var d = cloudDemo();
   var page;
@@ -73,7 +75,7 @@ test('with a cloud environment the send page sends to the caller, and a 43101 re
   }).then(function () {
     assert.equal(d.sdk.sent.length, 1, 'two accepts in hand, one send for two taps');
     assert.equal(d.sdk.sent[0].touser, d.sdk.openid);
-    assert.deepEqual(d.sdk.sent[0].data.thing4, { value: '阿里巴巴' });
+    assert.deepEqual(d.sdk.sent[0].data.thing4, { value: 'wx-subscribe 演示' }, 'the function writes the content, not the page');
     assert.ok(/已发送/.test(page.data.message), page.data.message);
     d.sdk.nextFailure = { errCode: 43101, errMsg: 'user refuse to accept the msg' };
     d.host.tapOn(page, 'onSend');

@@ -1,7 +1,7 @@
 // Send page: pick a template, fill its keywords, see each value checked live
 // against WeChat's rules (the send module of wx-subscribe), and send a message
-// to yourself: through the cloud function, or the self-hosted server's demo
-// route, which sends content the server writes (data/backend.js).
+// to yourself through the demo send of the cloud function or the self-hosted
+// server, which sends content written there (data/backend.js).
 const wxs = require('wx-subscribe');
 const backend = require('../../data/backend.js');
 
@@ -75,7 +75,7 @@ Page({
     this.sending = true;
     this.setData({ sending: true, message: '' });
     const template = this.templates[this.data.index];
-    backend.send(template.id, this.values)
+    backend.send(template.id)
       .then((result) => {
         this.setData({ message: result.ok ? '已发送：请在微信「服务通知」里查看。' : wxs.userMessage(result.error) });
       }, () => this.setData({ message: '服务暂时不可用，请稍后再试。' }))
