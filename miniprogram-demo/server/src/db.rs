@@ -29,6 +29,25 @@ use sqlx::{AnyPool, Row};
 /// The most sends one template can hold for one user.
 pub const MAX_SENDS: i64 = 10_000;
 
+/// A per-user, per-template count: the sends in hand, or the reports pending.
+#[derive(Clone, Copy)]
+enum Counted {
+    Sends,
+    Reported,
+}
+
+/// Adds `n` to one user's count of one template, creating the row, and never
+/// past [`MAX_SENDS`].
+fn capped_add<'q>(counted: Counted, openid: &'q str, template_id: &'q str, n: i64) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let sql: &'static str = match counted {
+        Counted::Sends => "INSERT INTO sends (openid, template_id, count) VALUES ($1, $2, $3) ON CONFLICT (openid, template_id) DO UPDATE SET count = \
+                    CASE WHEN sends.count + excluded.count > $4 THEN $4 ELSE sends.count + excluded.count END",
+        Counted::Reported => "INSERT INTO reported (openid, template_id, count) VALUES ($1, $2, $3) ON CONFLICT (openid, template_id) DO UPDATE SET count = \
+              CASE WHEN reported.count + excluded.count > $4 THEN $4 ELSE reported.count + excluded.count END",
+    };
+    sqlx::query(sql).bind(openid).bind(template_id).bind(n.min(MAX_SENDS)).bind(MAX_SENDS)
+}
+
 /// The ledger's database.
 #[derive(Clone)]
 pub struct Ledger {
@@ -156,17 +175,7 @@ impl Ledger {
 
     /// Adds `n` sends, up to [`MAX_SENDS`]; gives the new count.
     pub async fn add(&self, openid: &str, template_id: &str, n: i64) -> Result<i64, sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO sends (openid, template_id, count) VALUES ($1, $2, $3) \
-             ON CONFLICT (openid, template_id) DO UPDATE SET count = \
-             CASE WHEN sends.count + excluded.count > $4 THEN $4 ELSE sends.count + excluded.count END",
-        )
-        .bind(openid)
-        .bind(template_id)
-        .bind(n.min(MAX_SENDS))
-        .bind(MAX_SENDS)
-        .execute(&self.pool)
-        .await?;
+        capped_add(Counted::Sends, openid, template_id, n).execute(&self.pool).await?;
         self.count(openid, template_id).await
     }
 
@@ -251,16 +260,7 @@ impl Ledger {
 
     /// Records accepts a page reported while message push is on: pending, not sends.
     pub async fn report_pending(&self, openid: &str, template_id: &str) -> Result<i64, sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO reported (openid, template_id, count) VALUES ($1, $2, 1) \
-             ON CONFLICT (openid, template_id) DO UPDATE SET count = \
-             CASE WHEN reported.count + 1 > $3 THEN $3 ELSE reported.count + 1 END",
-        )
-        .bind(openid)
-        .bind(template_id)
-        .bind(MAX_SENDS)
-        .execute(&self.pool)
-        .await?;
+        capped_add(Counted::Reported, openid, template_id, 1).execute(&self.pool).await?;
         let row = sqlx::query("SELECT count FROM reported WHERE openid = $1 AND template_id = $2").bind(openid).bind(template_id).fetch_one(&self.pool).await?;
         row.try_get(0)
     }
@@ -290,12 +290,11 @@ impl Ledger {
             return Ok(false);
         }
         for item in &event.items {
+            if event.kind == Kind::Popup && item.status.starts_with("accept") {
+                capped_add(Counted::Sends, &event.openid, &item.template_id, 1).execute(&mut *tx).await?;
+            }
             let statements: &[&str] = match (event.kind, item.status.as_str()) {
-                (Kind::Popup, status) if status.starts_with("accept") => &[
-                    "INSERT INTO sends (openid, template_id, count) VALUES ($1, $2, 1) ON CONFLICT (openid, template_id) DO UPDATE SET count = \
-                     CASE WHEN sends.count + 1 > 10000 THEN 10000 ELSE sends.count + 1 END",
-                    "UPDATE reported SET count = count - 1 WHERE openid = $1 AND template_id = $2 AND count > 0",
-                ],
+                (Kind::Popup, status) if status.starts_with("accept") => &["UPDATE reported SET count = count - 1 WHERE openid = $1 AND template_id = $2 AND count > 0"],
                 (Kind::Change, "reject") => &[
                     "UPDATE sends SET count = 0 WHERE openid = $1 AND template_id = $2",
                     "UPDATE reported SET count = 0 WHERE openid = $1 AND template_id = $2",
@@ -342,10 +341,9 @@ impl Ledger {
         Ok(())
     }
 
-    /// Claims an idempotency key at `now`: `None` when this request is the
-    /// first (it must [`Ledger::finish_key`]), or the first request's
-    /// `(status, body)`, status 0 while it is still running.
-    pub async fn claim_key(&self, key: &str, now: i64) -> Result<Option<(i64, String)>, sqlx::Error> {
+    /// Claims the idempotency key `key`: `None` when this call is the first,
+    /// else what the first call kept (`status` 0 while it has no answer yet).
+    pub async fn claim_key(&self, key: &str, now: i64) -> Result<Option<KeptAnswer>, sqlx::Error> {
         let claimed = sqlx::query("INSERT INTO send_keys (idem_key, status, body, created_at) VALUES ($1, 0, '', $2) ON CONFLICT (idem_key) DO NOTHING")
             .bind(key)
             .bind(now)
@@ -355,13 +353,13 @@ impl Ledger {
         if claimed == 1 {
             return Ok(None);
         }
-        let row = sqlx::query("SELECT status, body FROM send_keys WHERE idem_key = $1").bind(key).fetch_one(&self.pool).await?;
-        Ok(Some((row.try_get(0)?, row.try_get(1)?)))
+        let row = sqlx::query("SELECT status, body, created_at FROM send_keys WHERE idem_key = $1").bind(key).fetch_one(&self.pool).await?;
+        Ok(Some(KeptAnswer { status: row.try_get(0)?, body: row.try_get(1)?, claimed_at: row.try_get(2)? }))
     }
 
-    /// Keeps the answer of the request that claimed `key`.
+    /// Keeps the answer for `key`, unless one was kept already (the first wins).
     pub async fn finish_key(&self, key: &str, status: i64, body: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE send_keys SET status = $1, body = $2 WHERE idem_key = $3").bind(status).bind(body).bind(key).execute(&self.pool).await?;
+        sqlx::query("UPDATE send_keys SET status = $1, body = $2 WHERE idem_key = $3 AND status = 0").bind(status).bind(body).bind(key).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -405,6 +403,17 @@ pub struct LogEntry {
     pub msgid: Option<String>,
     /// The errcode WeChat answered (none when no answer came).
     pub errcode: Option<i64>,
+}
+
+/// What the first request with an idempotency key kept.
+#[derive(Debug, Clone)]
+pub struct KeptAnswer {
+    /// The HTTP status answered; 0 while the first request runs.
+    pub status: i64,
+    /// The JSON body answered.
+    pub body: String,
+    /// When the key was claimed (seconds since the epoch).
+    pub claimed_at: i64,
 }
 
 /// One send of the send log.

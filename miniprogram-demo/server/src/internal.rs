@@ -17,6 +17,7 @@
 
 use crate::api::{clip, in_hand, payload_for, spend, Body, Server, Shared};
 use crate::config::Secret;
+use crate::db::KeptAnswer;
 use crate::problem::Problem;
 use crate::wechat::now_secs;
 use axum::extract::{Path, Query, Request, State};
@@ -114,18 +115,28 @@ async fn first_send(server: &Arc<Server>, openid: String, template_id: String, d
     task.await.unwrap_or_else(|_| Err(Problem::upstream()))
 }
 
-/// The same key again: the first answer, once the first request has one.
-async fn answered_before(server: &Server, key: &str, mut answer: (i64, String)) -> Response {
+/// The same key again: the first answer, once the first request has one. A
+/// first request with no answer once a send's lease has passed since its claim
+/// ended without one (its instance stopped): its outcome is unknown, and that
+/// is kept as the key's answer.
+async fn answered_before(server: &Server, key: &str, mut kept: KeptAnswer) -> Response {
     let deadline = tokio::time::Instant::now() + server.send_lease();
-    while answer.0 == 0 && tokio::time::Instant::now() < deadline {
+    while kept.status == 0 && tokio::time::Instant::now() < deadline && now_secs() - kept.claimed_at <= server.send_lease().as_secs() as i64 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        answer = match server.ledger.claim_key(key, now_secs()).await {
-            Ok(Some(a)) => a,
+        kept = match server.ledger.claim_key(key, now_secs()).await {
+            Ok(Some(k)) => k,
             Ok(None) | Err(_) => break,
         };
     }
-    let status = StatusCode::from_u16(answer.0 as u16).ok().filter(|_| answer.0 != 0);
-    match (status, serde_json::from_str::<Value>(&answer.1)) {
+    if kept.status == 0 && now_secs() - kept.claimed_at > server.send_lease().as_secs() as i64 {
+        let unknown = Problem::unknown_outcome();
+        if let Err(e) = server.ledger.finish_key(key, i64::from(unknown.status.as_u16()), &unknown.body().to_string()).await {
+            tracing::warn!(error = %e, "an idempotency key's answer could not be kept");
+        }
+        return unknown.into_response();
+    }
+    let status = StatusCode::from_u16(kept.status as u16).ok().filter(|_| kept.status != 0);
+    match (status, serde_json::from_str::<Value>(&kept.body)) {
         (Some(status), Ok(body)) => (status, Json(body)).into_response(),
         _ => Problem::new(StatusCode::CONFLICT, "key-in-progress", wx_subscribe::ErrorKind::Busy, "a send with this key is still running",
             "ask again with the same key later; it answers the first send's outcome").into_response(),

@@ -32,6 +32,8 @@ pub struct Fake {
     pub stable_token_calls: u64,
     /// Answer this many of the next sends with -1 (busy).
     pub busy: u64,
+    /// Answer this many of the next token fetches and template lists with -1 (busy).
+    pub busy_calls: u64,
     /// The `data` of the last send WeChat took.
     pub last_data: Value,
 }
@@ -62,6 +64,9 @@ async fn stable_token(State(fake): State<Shared>, Json(body): Json<Value>) -> Re
         return r;
     }
     let mut f = fake.lock().unwrap();
+    if let Some(r) = busy_call(&mut f) {
+        return r;
+    }
     if body["secret"] != "test-secret" {
         return Json(json!({ "errcode": 40125, "errmsg": "invalid appsecret" })).into_response();
     }
@@ -78,6 +83,13 @@ async fn stable_token(State(fake): State<Shared>, Json(body): Json<Value>) -> Re
     Json(json!({ "access_token": f.current, "expires_in": expires_in })).into_response()
 }
 
+fn busy_call(f: &mut Fake) -> Option<Response> {
+    (f.busy_calls > 0).then(|| {
+        f.busy_calls -= 1;
+        Json(json!({ "errcode": -1, "errmsg": "system error" })).into_response()
+    })
+}
+
 fn token_error(f: &Fake, q: &HashMap<String, String>) -> Option<Response> {
     let token = q.get("access_token")?;
     (token != &f.current || f.revoked.contains(token))
@@ -90,6 +102,9 @@ async fn templates(State(fake): State<Shared>, Query(q): Query<HashMap<String, S
     }
     let mut f = fake.lock().unwrap();
     if let Some(r) = token_error(&f, &q) {
+        return r;
+    }
+    if let Some(r) = busy_call(&mut f) {
         return r;
     }
     f.template_list_calls += 1;

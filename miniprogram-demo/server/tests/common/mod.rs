@@ -32,7 +32,11 @@ macro_rules! every_case {
             the_token_is_cached_and_refreshed_before_it_expires,
             a_lost_answer_is_unknown_not_retryable_and_nothing_raw_reaches_the_caller,
             data_that_breaks_a_keyword_rule_is_refused_before_the_ledger,
-            the_page_writes_no_message_the_demo_route_writes_its_own
+            the_page_writes_no_message_the_demo_route_writes_its_own,
+            busy_token_and_template_calls_are_retried_with_backoff,
+            a_send_runs_to_its_end_when_its_caller_goes_away,
+            a_stopped_instances_send_comes_back_when_its_lease_ends,
+            a_key_whose_first_request_died_answers_unknown_once_its_lease_passed
         );
     };
 }
@@ -751,7 +755,7 @@ pub async fn sigterm_lets_the_sends_in_flight_finish(database_url: &str) {
     let ok = answers.iter().filter(|r| matches!(r, Ok(s) if *s == StatusCode::OK)).count();
     let exit = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("it exits").unwrap();
     let took = h.sent_to("wes-term");
-    println!("figure: SIGTERM with 50 sends in flight: {ok} of 50 answered as sent, WeChat took {took}, exit {exit}");
+    println!("figure: SIGTERM with 50 sends in flight: {ok} of 50 answered as sent, WeChat took {took}, the process ended with {}", exit.code().map_or("a signal".to_owned(), |c| format!("code {c}")));
     assert_eq!((ok, took), (50, 50));
     assert!(exit.success(), "{exit}");
 }
@@ -778,4 +782,82 @@ pub async fn login_and_report_are_rate_limited_with_retry_after(h: &Harness) {
         logins += usize::from(status == StatusCode::OK);
     }
     assert!(logins < 20, "an address's burst is a third of 60 a minute: {logins} logins went to WeChat");
+}
+
+/// Rows in flight (`spending`) of one user, read from the database itself.
+async fn in_flight_of(h: &Harness, openid: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&h.database_url).await.unwrap();
+    let row = sqlx::query("SELECT COUNT(*) FROM spending WHERE openid = $1").bind(openid).fetch_one(&pool).await.unwrap();
+    sqlx::Row::try_get(&row, 0).unwrap()
+}
+
+pub async fn busy_token_and_template_calls_are_retried_with_backoff(h: &Harness) {
+    revoke(h);
+    h.fake.lock().unwrap().busy_calls = 2;
+    let (status, body) = h.call("GET", "/templates", None, None).await;
+    assert_eq!(status, StatusCode::OK, "the token fetch answered -1 twice, then a token: {body}");
+    assert_eq!(h.fake.lock().unwrap().busy_calls, 0);
+    let other = h.another().await;
+    h.fake.lock().unwrap().busy_calls = 1;
+    let (status, body) = other.call("GET", "/templates", None, None).await;
+    assert_eq!(status, StatusCode::OK, "the template list answered -1 once, then the list: {body}");
+    let f = h.fake.lock().unwrap();
+    assert_eq!((f.busy_calls, f.forced_refreshes), (0, 0));
+}
+
+pub async fn a_send_runs_to_its_end_when_its_caller_goes_away(h: &Harness) {
+    let s = h.login("gus-gone").await;
+    h.report(&s, 1).await;
+    // WeChat answers in 600 ms (within the server's 800 ms timeout); the caller waits 200 ms.
+    h.fake.lock().unwrap().send_delay = Duration::from_millis(600);
+    let impatient = reqwest::Client::builder().timeout(Duration::from_millis(200)).build().unwrap();
+    let cut = impatient.post(format!("{}/demo/send", h.base)).bearer_auth(&s).json(&json!({ "templateId": fake::TEMPLATE })).send().await;
+    assert!(cut.is_err(), "the caller gave up before WeChat answered");
+    for _ in 0..40 {
+        if h.sent_to("gus-gone") == 1 && in_flight_of(h, "gus-gone").await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    h.fake.lock().unwrap().send_delay = Duration::ZERO;
+    assert_eq!(h.sent_to("gus-gone"), 1, "the send reached WeChat");
+    assert_eq!(in_flight_of(h, "gus-gone").await, 0, "and was settled: no row left in flight");
+    assert_eq!(h.sends(&s).await, 0, "spent, not given back");
+}
+
+pub async fn a_stopped_instances_send_comes_back_when_its_lease_ends(h: &Harness) {
+    let server = h.server.as_ref().expect("an in-process server");
+    let user = "sid-stopped";
+    server.ledger.add(user, fake::TEMPLATE, 1).await.unwrap();
+    let now = wx_subscribe_server::wechat::now_secs();
+    let gone = wx_subscribe_server::db::Spending { id: "gone-instance-row", instance: "gone", lease_until: now + 1 };
+    assert!(server.ledger.take(user, fake::TEMPLATE, &gone).await.unwrap().is_some());
+    assert_eq!(server.ledger.count(user, fake::TEMPLATE).await.unwrap(), 0);
+    // No request touches it: the sweep that runs every lease gives it back.
+    let started = std::time::Instant::now();
+    while server.ledger.count(user, fake::TEMPLATE).await.unwrap() == 0 && started.elapsed() < server.send_lease() * 3 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!("figure: a stopped instance's send in flight given back by the periodic sweep after {:.1} s (lease {:.1} s)",
+        started.elapsed().as_secs_f64(), server.send_lease().as_secs_f64());
+    assert_eq!(server.ledger.count(user, fake::TEMPLATE).await.unwrap(), 1);
+    assert_eq!(in_flight_of(h, user).await, 0);
+}
+
+pub async fn a_key_whose_first_request_died_answers_unknown_once_its_lease_passed(h: &Harness) {
+    let p = h.with_push().await;
+    let server = p.server.as_ref().expect("an in-process server");
+    let user = "dora-dead";
+    server.ledger.add(user, fake::TEMPLATE, 1).await.unwrap();
+    let lease = server.send_lease().as_secs() as i64;
+    let long_ago = wx_subscribe_server::wechat::now_secs() - lease - 5;
+    assert!(server.ledger.claim_key("died-1", long_ago).await.unwrap().is_none(), "a first request claimed it, then its instance stopped");
+    let body = json!({ "openid": user, "templateId": fake::TEMPLATE, "data": { "thing1": "机械键盘", "date2": "2026-11-23" }, "key": "died-1" });
+    let (status, answer) = p.call("INTERNAL-POST", "/internal/send", None, Some(body.clone())).await;
+    assert_eq!((status, answer["error"]["code"].as_str(), answer["error"]["retryable"].as_bool()), (StatusCode::BAD_GATEWAY, Some("send-outcome-unknown"), Some(false)), "{answer}");
+    let again = p.call("INTERNAL-POST", "/internal/send", None, Some(body)).await;
+    assert_eq!(again, (status, answer), "the key keeps that answer");
+    assert_eq!(h.sent_to(user), 0, "never sent blindly");
+    assert_eq!(server.ledger.count(user, fake::TEMPLATE).await.unwrap(), 1, "nothing taken");
 }
