@@ -79,6 +79,11 @@ impl Server {
         self.send_lease
     }
 
+    /// This instance's name (`WXS_INSTANCE`, or random).
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
     /// The server's shared state.
     pub fn new(ledger: Ledger, wechat: WeChat, metrics: Arc<Metrics>, config: &Config) -> Server {
         Server {

@@ -47,6 +47,8 @@ pub struct Config {
     pub rate: (u32, u32),
     /// `POST /demo/send` is on.
     pub demo: bool,
+    /// How the reminder worker runs.
+    pub reminders: crate::scheduler::Pace,
 }
 
 impl Config {
@@ -120,6 +122,11 @@ impl Config {
             internal_key,
             rate,
             demo: var("WXS_DEMO").as_deref() == Some("1"),
+            reminders: crate::scheduler::Pace {
+                poll: Duration::from_millis(number("WXS_REMINDER_POLL_MS", 200)?.max(10)),
+                in_flight: number("WXS_REMINDER_IN_FLIGHT", 32)?.clamp(1, 1024) as usize,
+                per_second: number("WXS_REMINDER_RATE", 100)?.clamp(1, 100_000) as u32,
+            },
         };
         Ok((config, var("WXS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())))
     }

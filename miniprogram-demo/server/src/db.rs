@@ -51,7 +51,9 @@ fn capped_add<'q>(counted: Counted, openid: &'q str, template_id: &'q str, n: i6
 /// The ledger's database.
 #[derive(Clone)]
 pub struct Ledger {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
+    /// PostgreSQL (several instances): claims may skip rows another instance has locked.
+    pub(crate) postgres: bool,
 }
 
 /// The schema's migrations, the files of `migrations/` in order, embedded in
@@ -61,6 +63,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "ledger", include_str!("../migrations/0001_ledger.sql")),
     (2, "hashed sessions leases token", include_str!("../migrations/0002_hashed_sessions_leases_token.sql")),
     (3, "push events reports send log", include_str!("../migrations/0003_push_events_reports_send_log.sql")),
+    (4, "reminders", include_str!("../migrations/0004_reminders.sql")),
 ];
 
 /// [`MIGRATIONS`] as sqlx's migration source.
@@ -94,7 +97,7 @@ impl Ledger {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
         Migrator::new(Embedded).await?.run(&pool).await?;
-        let ledger = Ledger { pool };
+        let ledger = Ledger { pool, postgres: url.starts_with("postgres") };
         if let Some(now) = recover_now {
             ledger.recover(now).await?;
         }
@@ -329,11 +332,18 @@ impl Ledger {
                 .fetch_optional(&mut **tx)
                 .await?;
             if let Some(row) = unknown {
+                let id: String = row.try_get(0)?;
                 sqlx::query("UPDATE send_log SET outcome = 'sent', msgid = $1, delivery = $2, delivery_status = $3 WHERE id = $4")
                     .bind(&item.msgid)
                     .bind(item.error_code)
                     .bind(&item.error_status)
-                    .bind(row.try_get::<String, _>(0)?)
+                    .bind(&id)
+                    .execute(&mut **tx)
+                    .await?;
+                // A reminder's log row has the reminder's id: the reminder is settled with it.
+                sqlx::query("UPDATE reminders SET status = 'sent', msgid = $1 WHERE id = $2 AND status = 'unknown'")
+                    .bind(&item.msgid)
+                    .bind(&id)
                     .execute(&mut **tx)
                     .await?;
             }

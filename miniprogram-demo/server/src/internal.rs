@@ -14,6 +14,7 @@
 //! - `GET /internal/sends?openid=&since=`: the send log of one user since
 //!   `since` (seconds since the epoch): time, template, source, msgid, errcode,
 //!   and the delivery from the sent event.
+//! - The reminder routes of [`crate::reminder_routes`].
 
 use crate::api::{clip, in_hand, payload_for, spend, Body, Server, Shared};
 use crate::config::Secret;
@@ -41,6 +42,7 @@ pub fn router(server: Arc<Server>, key: Secret) -> Router {
         .route("/send", post(send))
         .route("/users/{openid}/sends", get(user_sends))
         .route("/sends", get(log))
+        .merge(crate::reminder_routes::routes())
         .layer(middleware::from_fn_with_state(Arc::new(key), require_key))
         .with_state(server)
 }
@@ -59,29 +61,54 @@ async fn require_key(State(key): State<Arc<Secret>>, request: Request, next: Nex
         "send Authorization: Bearer $WXS_INTERNAL_KEY (from the server's environment; never ship it in a page)").into_response()
 }
 
+/// A message business code sends, now (`/internal/send`) or later
+/// (`/internal/reminders`, with `sendAt` and `deadline`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct SendBody {
-    openid: String,
-    template_id: String,
-    data: Value,
+pub(crate) struct Message {
+    pub openid: String,
+    pub template_id: String,
+    pub data: Value,
     #[serde(default)]
-    page: Option<String>,
+    pub page: Option<String>,
     #[serde(default)]
-    state: Option<String>,
+    pub state: Option<String>,
     #[serde(default)]
-    lang: Option<String>,
-    key: String,
+    pub lang: Option<String>,
+    pub key: String,
+    #[serde(default)]
+    pub send_at: Option<String>,
+    #[serde(default)]
+    pub deadline: Option<String>,
 }
 
-fn text(what: &'static str, value: &str, max: usize) -> Result<(), Problem> {
+impl Message {
+    /// Its receiver and key checked; then the send body, checked by the crate
+    /// against the account's template (a broken rule names the keyword).
+    pub async fn payload(&self, server: &Server) -> Result<Value, Problem> {
+        text("openid", &self.openid, 128)?;
+        text("key", &self.key, 128)?;
+        let mut request = json!({ "data": self.data });
+        for (field, value) in [("page", &self.page), ("miniprogramState", &self.state), ("lang", &self.lang)] {
+            if let Some(v) = value {
+                request[field] = v.as_str().into();
+            }
+        }
+        payload_for(server, &self.openid, &self.template_id, request).await
+    }
+}
+
+pub(crate) fn text(what: &'static str, value: &str, max: usize) -> Result<(), Problem> {
     if value.is_empty() || value.chars().count() > max {
         return Err(Problem::input("bad-body", format!("{what} must be 1 to {max} characters, got '{}'", clip(value)), "see the route's fields in docs/server.md"));
     }
     Ok(())
 }
 
-async fn send(State(server): Shared, Body(body): Body<SendBody>) -> Response {
+async fn send(State(server): Shared, Body(body): Body<Message>) -> Response {
+    if body.send_at.is_some() || body.deadline.is_some() {
+        return Problem::input("bad-body", "sendAt and deadline belong to a reminder", "schedule it with POST /internal/reminders").into_response();
+    }
     if let Err(problem) = text("openid", &body.openid, 128).and(text("key", &body.key, 128)) {
         return problem.into_response();
     }
@@ -93,7 +120,14 @@ async fn send(State(server): Shared, Body(body): Body<SendBody>) -> Response {
     if let Some(answer) = first {
         return answered_before(&server, &body.key, answer).await;
     }
-    let (status, answer) = match first_send(&server, body.openid, body.template_id, body.data, body.page, body.state, body.lang).await {
+    let sent = match body.payload(&server).await {
+        Ok(payload) => {
+            let task = server.in_flight.spawn(spend(server.clone(), body.openid.clone(), body.template_id.clone(), payload, "internal"));
+            task.await.unwrap_or_else(|_| Err(Problem::upstream()))
+        }
+        Err(p) => Err(p),
+    };
+    let (status, answer) = match sent {
         Ok(Json(v)) => (StatusCode::OK, v),
         Err(p) => (p.status, p.body()),
     };
@@ -101,18 +135,6 @@ async fn send(State(server): Shared, Body(body): Body<SendBody>) -> Response {
         tracing::warn!(error = %e, "an idempotency key's answer could not be kept");
     }
     (status, Json(answer)).into_response()
-}
-
-async fn first_send(server: &Arc<Server>, openid: String, template_id: String, data: Value, page: Option<String>, state: Option<String>, lang: Option<String>) -> Result<Json<Value>, Problem> {
-    let mut request = json!({ "data": data });
-    for (field, value) in [("page", page), ("miniprogramState", state), ("lang", lang)] {
-        if let Some(v) = value {
-            request[field] = v.into();
-        }
-    }
-    let payload = payload_for(server, &openid, &template_id, request).await?;
-    let task = server.in_flight.spawn(spend(server.clone(), openid, template_id, payload, "internal"));
-    task.await.unwrap_or_else(|_| Err(Problem::upstream()))
 }
 
 /// The same key again: the first answer, once the first request has one. A

@@ -14,6 +14,9 @@ pub mod limits;
 pub mod metrics;
 pub mod problem;
 pub mod push;
+pub mod reminder_routes;
+pub mod reminders;
+pub mod scheduler;
 pub mod wechat;
 
 use serde_json::{json, Value};
@@ -26,7 +29,7 @@ pub async fn app(config: &config::Config) -> Result<(axum::Router, Arc<api::Serv
     let metrics = Arc::new(metrics::Metrics::default());
     let wechat = wechat::WeChat::new(config, ledger.clone(), &config.instance, metrics.clone());
     let server = Arc::new(api::Server::new(ledger.clone(), wechat, metrics, config));
-    // Sends left in flight by an instance that stopped are given back once their lease ends.
+    // Sends and reminders left in flight by an instance that stopped come back once their lease ends.
     let every = config.send_lease();
     tokio::spawn(async move {
         loop {
@@ -36,8 +39,14 @@ pub async fn app(config: &config::Config) -> Result<(axum::Router, Arc<api::Serv
                 Ok(n) => tracing::info!(given_back = n, "sends of a stopped instance given back"),
                 Err(e) => tracing::warn!(error = %e, "the lease sweep could not read the ledger"),
             }
+            match ledger.recover_reminders(wechat::now_ms()).await {
+                Ok((0, 0)) => {}
+                Ok((again, unknown)) => tracing::info!(again, unknown, "reminders of a stopped instance taken back"),
+                Err(e) => tracing::warn!(error = %e, "the lease sweep could not read the reminders"),
+            }
         }
     });
+    scheduler::spawn(server.clone(), config.reminders);
     let mut router = api::router(server.clone());
     if let Some(key) = &config.internal_key {
         router = router.nest("/internal", internal::router(server.clone(), key.clone()));

@@ -1,6 +1,6 @@
 //! What `GET /metrics` answers, in Prometheus text: requests by route and
 //! status, WeChat calls by API and errcode, sends by outcome, token renewals,
-//! and push events by kind. One registry per server, so several servers in one
+//! push events by kind, and reminder calls by how they ended. One registry per server, so several servers in one
 //! process (the tests) keep their own counts.
 
 use prometheus_client::encoding::text::encode;
@@ -39,19 +39,21 @@ pub struct Metrics {
     sends: Family<OutcomeLabels, Counter>,
     token_renewals: Counter,
     push_events: Family<KindLabels, Counter>,
+    reminders: Family<OutcomeLabels, Counter>,
 }
 
 impl Default for Metrics {
     fn default() -> Metrics {
         let (requests, wechat_calls, sends) = (Family::default(), Family::default(), Family::default());
-        let (token_renewals, push_events) = (Counter::default(), Family::default());
+        let (token_renewals, push_events, reminders) = (Counter::default(), Family::default(), Family::default());
         let mut registry = Registry::with_prefix("wxs");
         registry.register("http_requests", "Requests answered, by route and status", requests.clone());
         registry.register("wechat_calls", "Calls to WeChat's API, by API and errcode (-2: no answer)", wechat_calls.clone());
         registry.register("sends", "Sends, by outcome (sent, failed, unknown, no-accept)", sends.clone());
         registry.register("token_renewals", "Access tokens fetched from stable_token by this instance", token_renewals.clone());
         registry.register("push_events", "Message push events taken, by kind", push_events.clone());
-        Metrics { registry, requests, wechat_calls, sends, token_renewals, push_events }
+        registry.register("reminders", "Reminder calls, by how they ended (sent, failed, unknown, later)", reminders.clone());
+        Metrics { registry, requests, wechat_calls, sends, token_renewals, push_events, reminders }
     }
 }
 
@@ -79,6 +81,11 @@ impl Metrics {
     /// A push event of `kind` taken.
     pub fn push_event(&self, kind: &str) {
         self.push_events.get_or_create(&KindLabels { kind: kind.to_owned() }).inc();
+    }
+
+    /// A reminder call that ended as `outcome`.
+    pub fn reminder(&self, outcome: &'static str) {
+        self.reminders.get_or_create(&OutcomeLabels { outcome }).inc();
     }
 
     /// The Prometheus text.

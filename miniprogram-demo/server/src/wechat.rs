@@ -35,6 +35,11 @@ pub fn now_secs() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
 /// The first 6 characters of an openid, for a log line.
 pub fn short(openid: &str) -> String {
     openid.chars().take(6).chain("…".chars()).collect()
@@ -239,10 +244,12 @@ impl WeChat {
     where
         F: Fn(&str) -> reqwest::RequestBuilder,
     {
-        let token = self.token(None).await?;
+        // Without a token the call itself was never made.
+        let unmade = |f: Failure| if matches!(f, Failure::NoAnswer) { Failure::NotSent } else { f };
+        let token = self.token(None).await.map_err(unmade)?;
         match self.call(api, make(&token)).await {
             Err(Failure::Answered(a)) if matches!(errcode(&a), 40001 | 42001) => {
-                let fresh = self.token(Some(&token)).await?;
+                let fresh = self.token(Some(&token)).await.map_err(unmade)?;
                 self.call(api, make(&fresh)).await
             }
             other => other,

@@ -20,16 +20,20 @@ async fn fresh(url: &str, name: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_case_on_postgres() {
     let url = std::env::var("WXS_TEST_POSTGRES_URL").expect("WXS_TEST_POSTGRES_URL: .ci/test starts PostgreSQL and sets it");
+    // Each case on a database of its own: the servers of earlier cases keep
+    // running (their reminder workers too) until the process ends.
+    let mut n = 0;
     macro_rules! cases {
         ($($case:ident),+ $(,)?) => {$(
             println!("postgres: {}", stringify!($case));
-            common::$case(&Harness::start(&url).await).await;
+            n += 1;
+            common::$case(&Harness::start(&fresh(&url, &format!("case{n}")).await).await).await;
         )+};
     }
     every_case!(cases);
-    common::a_killed_instance_restarted_recovers_no_row_of_the_live_ones(&url).await;
-    common::a_wrong_secret_stops_the_server_at_start(&url).await;
-    common::sigterm_lets_the_sends_in_flight_finish(&url).await;
+    common::a_killed_instance_restarted_recovers_no_row_of_the_live_ones(&fresh(&url, "restart").await).await;
+    common::a_wrong_secret_stops_the_server_at_start(&fresh(&url, "secret").await).await;
+    common::sigterm_lets_the_sends_in_flight_finish(&fresh(&url, "sigterm").await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -36,6 +36,10 @@ pub struct Fake {
     pub busy_calls: u64,
     /// The `data` of the last send WeChat took.
     pub last_data: Value,
+    /// Send requests that reached the fake, answered or not.
+    pub send_calls: u64,
+    /// Every send WeChat took: (openid, ms since the epoch, msgid).
+    pub took: Vec<(String, i64, u64)>,
 }
 
 pub type Shared = Arc<Mutex<Fake>>;
@@ -118,7 +122,11 @@ async fn send(State(fake): State<Shared>, Query(q): Query<HashMap<String, String
     if let Some(r) = failing(&fake) {
         return r;
     }
-    let delay = fake.lock().unwrap().send_delay;
+    let delay = {
+        let mut f = fake.lock().unwrap();
+        f.send_calls += 1;
+        f.send_delay
+    };
     tokio::time::sleep(delay).await;
     let mut f = fake.lock().unwrap();
     if let Some(r) = token_error(&f, &q) {
@@ -132,9 +140,12 @@ async fn send(State(fake): State<Shared>, Query(q): Query<HashMap<String, String
         return Json(json!({ "errcode": code, "errmsg": message })).into_response();
     }
     let key = (body["touser"].as_str().unwrap_or("").to_owned(), body["template_id"].as_str().unwrap_or("").to_owned());
-    *f.sent.entry(key).or_default() += 1;
+    *f.sent.entry(key.clone()).or_default() += 1;
     f.last_data = body["data"].clone();
-    Json(json!({ "errcode": 0, "errmsg": "ok", "msgid": 3_000_000_000_u64 + f.tokens_issued })).into_response()
+    let msgid = 3_000_000_000_u64 + f.took.len() as u64;
+    let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    f.took.push((key.0, at, msgid));
+    Json(json!({ "errcode": 0, "errmsg": "ok", "msgid": msgid })).into_response()
 }
 
 /// Starts the fake; gives its base URL and state.

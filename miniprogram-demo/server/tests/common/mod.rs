@@ -36,7 +36,12 @@ macro_rules! every_case {
             busy_token_and_template_calls_are_retried_with_backoff,
             a_send_runs_to_its_end_when_its_caller_goes_away,
             a_stopped_instances_send_comes_back_when_its_lease_ends,
-            a_key_whose_first_request_died_answers_unknown_once_its_lease_passed
+            a_key_whose_first_request_died_answers_unknown_once_its_lease_passed,
+            reminders_are_checked_and_reserve_a_send_when_made_and_cancelling_gives_it_back,
+            a_due_reminder_is_sent_once_on_time,
+            busy_refused_and_late_reminders_end_honestly,
+            a_lost_reminder_answer_is_unknown_never_resent_and_its_sent_event_settles_it,
+            a_stopped_instances_reminders_come_back_when_their_lease_ends
         );
     };
 }
@@ -76,6 +81,7 @@ pub fn config(database_url: &str, wechat: &str) -> Config {
         // The cases report hundreds of accepts from 127.0.0.1; one case checks the limits.
         rate: (1_000_000, 1_000_000),
         demo: true,
+        reminders: wx_subscribe_server::scheduler::Pace { poll: Duration::from_millis(50), in_flight: 32, per_second: 1000 },
     }
 }
 
@@ -860,4 +866,185 @@ pub async fn a_key_whose_first_request_died_answers_unknown_once_its_lease_passe
     assert_eq!(again, (status, answer), "the key keeps that answer");
     assert_eq!(h.sent_to(user), 0, "never sent blindly");
     assert_eq!(server.ledger.count(user, fake::TEMPLATE).await.unwrap(), 1, "nothing taken");
+}
+
+/// RFC 3339 for `ms` from now.
+fn rfc3339_in(ms: i64) -> String {
+    let at = time::OffsetDateTime::now_utc() + time::Duration::milliseconds(ms);
+    at.format(&time::format_description::well_known::Rfc3339).unwrap()
+}
+
+/// `n` sends in hand for `user`, from WeChat's popup events.
+async fn accepts(p: &Harness, user: &str, n: i64) {
+    let now = wx_subscribe_server::wechat::now_secs();
+    for i in 0..n {
+        push(p, &wechat_push::query(now, None), wechat_push::popup_json(user, now + 1000 + i, &[(fake::TEMPLATE, "accept")])).await;
+    }
+}
+
+fn reminder_body(user: &str, key: &str, send_at: &str) -> Value {
+    json!({ "openid": user, "templateId": fake::TEMPLATE, "data": { "thing1": "会员到期", "date2": "2026-12-31" }, "sendAt": send_at, "key": key })
+}
+
+/// Polls the reminder `id` until `done` holds of it (at most `seconds`); gives it.
+async fn reminder_until(p: &Harness, id: &str, seconds: u64, done: impl Fn(&Value) -> bool) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let (_, r) = p.call("INTERNAL-GET", &format!("/internal/reminders/{id}"), None, None).await;
+        if done(&r) || started.elapsed() > Duration::from_secs(seconds) {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn make_reminder(p: &Harness, body: Value) -> (StatusCode, Value) {
+    p.call("INTERNAL-POST", "/internal/reminders", None, Some(body)).await
+}
+
+async fn delete(p: &Harness, path: &str) -> (StatusCode, Value) {
+    let r = p.http.delete(format!("{}{path}", p.base)).bearer_auth(INTERNAL_KEY).send().await.unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn reminders_are_checked_and_reserve_a_send_when_made_and_cancelling_gives_it_back(h: &Harness) {
+    let p = h.with_push().await;
+    let user = "rita-remind";
+    accepts(&p, user, 2).await;
+    let later = rfc3339_in(3_600_000);
+    let mut bad = reminder_body(user, "bad", &later);
+    bad["data"]["thing1"] = "一二三四五六七八九十一二三四五六七八九十一".into();
+    let (status, body) = make_reminder(&p, bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.to_string().contains("thing1"), "the body names the keyword: {body}");
+    let (status, body) = make_reminder(&p, reminder_body(user, "when", "tomorrow at six")).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad-time")));
+    assert_eq!(held(&p, user).await.0, 2, "nothing reserved by a refused reminder");
+    let (status, first) = make_reminder(&p, reminder_body(user, "renewal-1", &later)).await;
+    assert_eq!((status, first["status"].as_str()), (StatusCode::CREATED, Some("scheduled")), "{first}");
+    assert_eq!(held(&p, user).await.0, 1, "one send reserved");
+    let (status, again) = make_reminder(&p, reminder_body(user, "renewal-1", &later)).await;
+    assert_eq!((status, &again["id"]), (StatusCode::OK, &first["id"]), "the same key, the same reminder");
+    assert_eq!(held(&p, user).await.0, 1, "and nothing more reserved");
+    let (status, _) = make_reminder(&p, reminder_body(user, "renewal-2", &later)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, none) = make_reminder(&p, reminder_body(user, "renewal-3", &later)).await;
+    assert_eq!((status, none["error"]["code"].as_str(), none["sends"].as_i64()), (StatusCode::CONFLICT, Some("no-accept"), Some(0)), "{none}");
+    let id = first["id"].as_str().unwrap();
+    let (_, shown) = p.call("INTERNAL-GET", &format!("/internal/reminders/{id}"), None, None).await;
+    assert_eq!((shown["status"].as_str(), shown["templateId"].as_str(), shown["attempts"].as_i64()), (Some("scheduled"), Some(fake::TEMPLATE), Some(0)));
+    assert!(shown["sendAt"].as_str().unwrap().ends_with('Z'), "{shown}");
+    assert_eq!(delete(&p, &format!("/internal/reminders/{id}")).await.1["status"], "cancelled");
+    assert_eq!(held(&p, user).await.0, 1, "cancelling gives the send back");
+    let (status, body) = delete(&p, &format!("/internal/reminders/{id}")).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("not-cancellable")));
+    assert_eq!(delete(&p, "/internal/reminders/rem-none").await.0, StatusCode::NOT_FOUND);
+    let (_, list) = p.call("INTERNAL-GET", &format!("/internal/reminders?openid={user}"), None, None).await;
+    let statuses: Vec<&str> = list["reminders"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses.len(), 2, "the refused ones were never stored: {list}");
+    assert!(statuses.contains(&"cancelled") && statuses.contains(&"scheduled"));
+    assert_eq!(h.fake.lock().unwrap().send_calls, 0, "nothing is sent before its time");
+}
+
+pub async fn a_due_reminder_is_sent_once_on_time(h: &Harness) {
+    let p = h.with_push().await;
+    let user = "otto-ontime";
+    accepts(&p, user, 1).await;
+    let due = wx_subscribe_server::wechat::now_ms() + 1000;
+    let (_, made) = make_reminder(&p, reminder_body(user, "on-time", &rfc3339_in(1000))).await;
+    let id = made["id"].as_str().unwrap();
+    let sent = reminder_until(&p, id, 10, |r| r["status"] != "scheduled" && r["status"] != "sending").await;
+    let took = h.fake.lock().unwrap().took.iter().find(|t| t.0 == user).map(|t| t.1).expect("WeChat took it");
+    println!("figure: a reminder due in 1 s reached the fake WeChat {} ms after its time", took - due);
+    assert_eq!((sent["status"].as_str(), sent["attempts"].as_i64()), (Some("sent"), Some(1)), "{sent}");
+    assert!(sent["msgid"].is_string() && sent["sentAt"].is_string(), "{sent}");
+    assert!(took >= due - 5, "not early");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(h.sent_to(user), 1, "sent once");
+    assert_eq!(held(&p, user).await.0, 0);
+    let (_, log) = p.call("INTERNAL-GET", &format!("/internal/sends?openid={user}&since=0"), None, None).await;
+    assert_eq!((log["sends"][0]["source"].as_str(), log["sends"][0]["outcome"].as_str()), (Some("reminder"), Some("sent")), "{log}");
+}
+
+pub async fn busy_refused_and_late_reminders_end_honestly(h: &Harness) {
+    let p = h.with_push().await;
+    let user = "bea-busy";
+    accepts(&p, user, 5).await;
+    let now = || rfc3339_in(0);
+    // -1 five times: the client tries 3 times a call, then the worker waits 1 s and calls again.
+    h.fake.lock().unwrap().busy = 5;
+    let (_, busy) = make_reminder(&p, reminder_body(user, "busy", &now())).await;
+    let busy = reminder_until(&p, busy["id"].as_str().unwrap(), 10, |r| r["status"] == "sent" || r["status"] == "failed").await;
+    assert_eq!((busy["status"].as_str(), busy["attempts"].as_i64()), (Some("sent"), Some(2)), "{busy}");
+    // A deleted template: failed, the reserved send given back.
+    h.fake.lock().unwrap().send_errors.push_back((40037, "invalid template id".into()));
+    let (_, gone) = make_reminder(&p, reminder_body(user, "gone", &now())).await;
+    let gone = reminder_until(&p, gone["id"].as_str().unwrap(), 10, |r| r["status"] == "failed").await;
+    assert_eq!((gone["status"].as_str(), gone["errcode"].as_i64()), (Some("failed"), Some(40037)), "{gone}");
+    assert!(gone["reason"].is_string());
+    assert_eq!(held(&p, user).await.0, 4, "5 accepts, 1 sent; the failed one's reserved send came back");
+    // Busy past its deadline: failed, given back.
+    h.fake.lock().unwrap().busy = 1000;
+    let mut late = reminder_body(user, "late", &now());
+    late["deadline"] = rfc3339_in(500).into();
+    let (_, late) = make_reminder(&p, late).await;
+    let late = reminder_until(&p, late["id"].as_str().unwrap(), 10, |r| r["status"] == "failed").await;
+    h.fake.lock().unwrap().busy = 0;
+    assert_eq!((late["status"].as_str(), late["errcode"].as_i64()), (Some("failed"), Some(-1)), "{late}");
+    assert!(late["reason"].as_str().unwrap().contains("deadline"), "{late}");
+    assert_eq!(held(&p, user).await.0, 4);
+    // 43101: the user has nothing left; the reminder fails and the template is zeroed.
+    h.fake.lock().unwrap().send_errors.push_back((43101, "user refuse to accept the msg".into()));
+    let (_, refused) = make_reminder(&p, reminder_body(user, "refused", &now())).await;
+    let refused = reminder_until(&p, refused["id"].as_str().unwrap(), 10, |r| r["status"] == "failed").await;
+    assert_eq!(refused["errcode"].as_i64(), Some(43101), "{refused}");
+    assert_eq!(held(&p, user).await.0, 0, "43101 zeroes the ledger");
+    assert_eq!(h.sent_to(user), 1);
+}
+
+pub async fn a_lost_reminder_answer_is_unknown_never_resent_and_its_sent_event_settles_it(h: &Harness) {
+    let p = h.with_push().await;
+    let user = "lou-lost";
+    accepts(&p, user, 1).await;
+    h.fake.lock().unwrap().send_delay = Duration::from_millis(1500);
+    let (_, made) = make_reminder(&p, reminder_body(user, "lost", &rfc3339_in(0))).await;
+    let id = made["id"].as_str().unwrap().to_owned();
+    let lost = reminder_until(&p, &id, 10, |r| r["status"] == "unknown").await;
+    h.fake.lock().unwrap().send_delay = Duration::ZERO;
+    assert_eq!(lost["status"].as_str(), Some("unknown"), "{lost}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(h.fake.lock().unwrap().send_calls, 1, "never sent again blindly");
+    let now = wx_subscribe_server::wechat::now_secs();
+    push(&p, &wechat_push::query(now, None), wechat_push::sent_json(user, now, fake::TEMPLATE, "8888", 0)).await;
+    let (_, settled) = p.call("INTERNAL-GET", &format!("/internal/reminders/{id}"), None, None).await;
+    assert_eq!((settled["status"].as_str(), settled["msgid"].as_str(), settled["delivery"].as_i64()), (Some("sent"), Some("8888"), Some(0)), "{settled}");
+    assert_eq!(held(&p, user).await.0, 0, "it stays spent");
+}
+
+pub async fn a_stopped_instances_reminders_come_back_when_their_lease_ends(h: &Harness) {
+    let p = h.with_push().await;
+    let server = p.server.as_ref().expect("an in-process server");
+    let user = "sue-stopped";
+    accepts(&p, user, 2).await;
+    // Another instance took both and stopped: one before its call, one during
+    // it. Its leases end in 100 ms.
+    let mut ids = Vec::new();
+    for key in ["stopped-before", "stopped-during"] {
+        let (_, made) = make_reminder(&p, reminder_body(user, key, &rfc3339_in(60_000))).await;
+        ids.push(made["id"].as_str().unwrap().to_owned());
+    }
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&h.database_url).await.unwrap();
+    let now = wx_subscribe_server::wechat::now_ms();
+    for (id, called) in [(&ids[0], None), (&ids[1], Some(now))] {
+        sqlx::query("UPDATE reminders SET status = 'sending', owner = 'gone', lease_until_ms = $1, send_at_ms = 0, next_try_ms = 0, attempts = 1, called_at_ms = $2 WHERE id = $3")
+            .bind(now + 100).bind(called).bind(id).execute(&pool).await.unwrap();
+    }
+    let before = reminder_until(&p, &ids[0], server.send_lease().as_secs() * 3, |r| r["status"] == "sent").await;
+    let during = reminder_until(&p, &ids[1], 5, |r| r["status"] == "unknown").await;
+    println!("figure: a stopped instance's reminders: the one never called sent by another instance ({}), the one called left {} for its sent event",
+        before["status"], during["status"]);
+    assert_eq!(before["status"].as_str(), Some("sent"), "{before}");
+    assert_eq!(during["status"].as_str(), Some("unknown"), "{during}");
+    assert_eq!(h.sent_to(user), 1, "the called one is never resent");
 }
