@@ -7,7 +7,8 @@
 //
 // It reads target/figures/: bench-node.log, bench-jsc.log and bench-nojit.log (the benchmark
 // on each engine), build.log (.ci/build's size lines), compile.log (the official compile)
-// commit (the commit the run tested), and server-sqlite.log and server-postgres.log (the
+// commit (the commit the run tested), server-sqlite.log and server-postgres.log, and
+// reminders-sqlite.log and reminders-postgres.log (the
 // send server's tests, whose figure lines are listed per database).
 'use strict';
 const fs = require('fs');
@@ -77,9 +78,9 @@ function sizeTable() {
 
 function serverFigures() {
   const lines = ['| | SQLite | PostgreSQL |', '|---|---|---|'];
-  const per = ['server-sqlite.log', 'server-postgres.log'].map((f) => {
+  const per = [['server-sqlite.log', 'reminders-sqlite.log'], ['server-postgres.log', 'reminders-postgres.log']].map((files) => {
     const found = new Map();
-    for (const m of read(f).matchAll(/^figure: ([^:]+): (.*)$/gm)) found.set(m[1], m[2]);
+    for (const f of files) for (const m of read(f).matchAll(/^figure: ([^:]+): (.*)$/gm)) found.set(m[1], m[2]);
     return found;
   });
   for (const what of new Set([...per[0].keys(), ...per[1].keys()])) {

@@ -26,5 +26,7 @@ CREATE TABLE reminders (
   reason TEXT,
   created_at_ms BIGINT NOT NULL
 );
-CREATE INDEX reminders_due ON reminders (status, next_try_ms);
+-- The worker's claim reads this index only: scheduled reminders by due time.
+CREATE INDEX reminders_due ON reminders (next_try_ms) WHERE status = 'scheduled';
+CREATE INDEX reminders_leased ON reminders (lease_until_ms) WHERE status = 'sending';
 CREATE INDEX reminders_user ON reminders (openid, send_at_ms);

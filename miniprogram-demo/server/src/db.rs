@@ -91,8 +91,23 @@ impl Ledger {
     /// (the instance's clock), gives back the sends whose lease has ended.
     pub async fn open(url: &str, recover_now: Option<i64>) -> Result<Ledger, sqlx::Error> {
         install_default_drivers();
-        let pool = AnyPoolOptions::new().max_connections(if url.starts_with("sqlite") { 1 } else { 8 }).connect(url).await?;
-        if url.starts_with("sqlite") {
+        let sqlite = url.starts_with("sqlite");
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite { 1 } else { 8 })
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        // In WAL mode, NORMAL syncs at checkpoints, not at each commit: a
+                        // crash of the process loses nothing, a power cut may lose the
+                        // last commits (SQLite's own advice for WAL).
+                        sqlx::Executor::execute(&mut *connection, "PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        if sqlite {
             // Readers go on while one instance writes (it persists in the file).
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }

@@ -41,3 +41,10 @@ async fn a_database_of_the_first_release_is_migrated_on_postgres() {
     let url = std::env::var("WXS_TEST_POSTGRES_URL").expect("WXS_TEST_POSTGRES_URL: .ci/test starts PostgreSQL and sets it");
     common::a_database_of_the_first_release_is_migrated(&fresh(&url, "upgrade").await).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "a benchmark of a few minutes: .ci/test runs it with --ignored"]
+async fn ten_thousand_reminders_on_postgres() {
+    let url = std::env::var("WXS_TEST_POSTGRES_URL").expect("WXS_TEST_POSTGRES_URL: .ci/test starts PostgreSQL and sets it");
+    common::reminder_bench::ten_thousand_reminders(&fresh(&url, "bench").await, 3, "on PostgreSQL, 3 instances").await;
+}

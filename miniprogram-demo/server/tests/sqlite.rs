@@ -59,3 +59,9 @@ fn the_embedded_migrations_are_the_files_of_the_migrations_folder() {
     let embedded: Vec<(i64, String)> = wx_subscribe_server::db::MIGRATIONS.iter().map(|&(v, _, sql)| (v, sql.to_owned())).collect();
     assert_eq!(embedded, files);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "a benchmark of a few minutes: .ci/test runs it with --ignored"]
+async fn ten_thousand_reminders() {
+    common::reminder_bench::ten_thousand_reminders(&fresh("bench"), 1, "on SQLite, 1 instance").await;
+}

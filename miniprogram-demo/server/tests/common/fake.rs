@@ -118,18 +118,24 @@ async fn templates(State(fake): State<Shared>, Query(q): Query<HashMap<String, S
     ] })).into_response()
 }
 
+/// WeChat decides on a send when it arrives, then its answer takes
+/// `send_delay` to come back: a caller that gives up or dies meanwhile does
+/// not undo a send WeChat took.
 async fn send(State(fake): State<Shared>, Query(q): Query<HashMap<String, String>>, Json(body): Json<Value>) -> Response {
     if let Some(r) = failing(&fake) {
         return r;
     }
-    let delay = {
+    let (answer, delay) = {
         let mut f = fake.lock().unwrap();
         f.send_calls += 1;
-        f.send_delay
+        (decide(&mut f, &q, &body), f.send_delay)
     };
     tokio::time::sleep(delay).await;
-    let mut f = fake.lock().unwrap();
-    if let Some(r) = token_error(&f, &q) {
+    answer
+}
+
+fn decide(f: &mut Fake, q: &HashMap<String, String>, body: &Value) -> Response {
+    if let Some(r) = token_error(f, q) {
         return r;
     }
     if f.busy > 0 {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod reminder_bench;
 pub mod wechat_push;
 
 /// Calls `$run!` with every case that runs on one server in this process.
@@ -466,7 +467,8 @@ async fn spawn_binary(database_url: &str, wechat: &str, vars: &[(&str, &str)]) -
         .envs(vars.iter().copied())
         .kill_on_drop(true)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::inherit())
+        // Its log (a line per WeChat call) goes to a file of its own.
+        .stderr(std::fs::File::create(std::env::temp_dir().join(format!("wxs-server-{port}.log"))).unwrap())
         .spawn()
         .expect("the server binary starts");
     for _ in 0..400 {
