@@ -36,6 +36,7 @@ function fakeWeChat(state) {
         state.nextFailure = null;
         if (next) return json(res, { errcode: next.errCode, errmsg: next.errMsg });
         state.sent.push(JSON.parse(body));
+        state.sentAt.push(Date.now());
         return json(res, { errcode: 0, errmsg: 'ok', msgid: 1 });
       }
       res.statusCode = 404;
@@ -61,10 +62,13 @@ function ready(url, tries) {
   });
 }
 
-/** Starts both; resolves to { url, state: { sent, nextFailure }, stop() }. */
+/** How far ahead the server's demo reminder is due, for the host test (60 s in the demo). */
+const REMIND_SECS = 2;
+
+/** Starts both; resolves to { url, state: { sent, sentAt, nextFailure }, remindSecs, stop() }. */
 async function start() {
   if (!fs.existsSync(BINARY)) throw new Error(BINARY + ' is missing: run cargo build -p wx-subscribe-server (cargo test --workspace builds it)');
-  const state = { sent: [], nextFailure: null };
+  const state = { sent: [], sentAt: [], nextFailure: null };
   const wechat = fakeWeChat(state);
   const wechatPort = await listening(wechat);
   const port = await freePort();
@@ -73,7 +77,7 @@ async function start() {
     stdio: 'ignore',
     env: {
       ...process.env,
-      WXS_APPID: 'wx-demo', WXS_SECRET: 'demo-secret', WXS_BIND: '127.0.0.1:' + port, WXS_DEMO: '1',
+      WXS_APPID: 'wx-demo', WXS_SECRET: 'demo-secret', WXS_BIND: '127.0.0.1:' + port, WXS_DEMO: '1', WXS_DEMO_REMIND_SECS: String(REMIND_SECS),
       WXS_DATABASE_URL: 'sqlite://' + path.join(dir, 'ledger.db') + '?mode=rwc', WXS_WECHAT_API: 'http://127.0.0.1:' + wechatPort,
     },
   });
@@ -82,6 +86,7 @@ async function start() {
   return {
     url,
     state,
+    remindSecs: REMIND_SECS,
     stop() {
       child.kill('SIGKILL');
       wechat.close();

@@ -5,6 +5,7 @@
 //   list()                 -> [{ id, title, kind, content, keywords }]
 //   report(accepts)        -> { ok, recorded: { [id]: n } } | { ok: false, error }
 //   send(templateId)       -> { ok, msgid } | { ok: false, error }
+//   remind(templateId)     -> { id, status, sendAt } | { ok: false, error } (server only)
 const { CLOUD_ENV, SERVER_URL } = require('../config.js');
 const LOCAL = require('./templates.js');
 
@@ -75,4 +76,16 @@ function send(templateId) {
   return Promise.resolve(NO_BACKEND);
 }
 
-module.exports = { which, list, report, send };
+const NO_REMINDERS = {
+  ok: false,
+  error: { kind: 'setup', userMessage: '定时提醒需要自建服务器：在 config.js 填写 SERVER_URL 后再试。' },
+};
+
+// The server's demo reminder (WXS_DEMO=1): the same server-written message,
+// due a minute from now (WXS_DEMO_REMIND_SECS).
+function remind(templateId) {
+  if (which() === 'server') return serverCall('POST', '/demo/remind', { templateId });
+  return Promise.resolve(NO_REMINDERS);
+}
+
+module.exports = { which, list, report, send, remind };

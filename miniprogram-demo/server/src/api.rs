@@ -18,7 +18,8 @@
 //! - `POST /demo/send {templateId}`, with `WXS_DEMO=1` only: sends the caller
 //!   fixed content the server writes for the template (a page never writes
 //!   what the account's templates say; business code sends through
-//!   [`crate::internal`]).
+//!   [`crate::internal`]). `POST /demo/remind {templateId}` makes the same
+//!   message a reminder, due `WXS_DEMO_REMIND_SECS` (60) from now.
 //! - `GET /healthz`: `{ok, database}`, 200 when the database answers, 503 when not.
 //! - `GET /metrics`: Prometheus text ([`crate::metrics`]).
 //!
@@ -71,6 +72,7 @@ pub struct Server {
     send_lease: Duration,
     push: Option<PushConfig>,
     demo: bool,
+    demo_remind: Duration,
 }
 
 impl Server {
@@ -98,6 +100,7 @@ impl Server {
             send_lease: config.send_lease(),
             push: config.push.clone(),
             demo: config.demo,
+            demo_remind: config.demo_remind,
         }
     }
 }
@@ -112,6 +115,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/report", post(report).layer(middleware::from_fn_with_state(server.clone(), limit_address)))
         .route("/sends", get(sends))
         .route("/demo/send", post(demo_send))
+        .route("/demo/remind", post(demo_remind))
         .route("/wechat/push", get(push_check).post(push_event))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -326,25 +330,47 @@ struct DemoSend {
     template_id: String,
 }
 
-/// The demo's send: fixed content the server writes, to the caller, with `WXS_DEMO=1` only.
-async fn demo_send(State(server): Shared, headers: HeaderMap, Body(body): Body<DemoSend>) -> Result<Json<Value>, Problem> {
-    if !server.demo {
-        return Err(Problem::new(StatusCode::NOT_FOUND, "no-route", wx_subscribe::ErrorKind::Input, "no such route", "sends come from business code: POST /internal/send"));
-    }
-    let openid = caller(&server, &headers).await?;
-    let list = template_list(&server).await?;
-    let keywords = list.iter().find(|t| t["id"] == body.template_id.as_str()).map(|t| t["keywords"].clone()).unwrap_or(Value::Null);
+fn no_demo() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "no-route", wx_subscribe::ErrorKind::Input, "no such route", "sends come from business code: POST /internal/send")
+}
+
+/// The demo's message for a template, to `openid`: each keyword's example value, never the page's text.
+async fn demo_payload(server: &Server, openid: &str, template_id: &str) -> Result<Value, Problem> {
+    let list = template_list(server).await?;
+    let keywords = list.iter().find(|t| t["id"] == template_id).map(|t| t["keywords"].clone()).unwrap_or(Value::Null);
     let data: Map<String, Value> = keywords
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|k| Some((k["key"].as_str()?.to_owned(), k["example"].clone())))
         .collect();
-    let payload = payload_for(&server, &openid, &body.template_id, json!({ "data": data })).await?;
+    payload_for(server, openid, template_id, json!({ "data": data })).await
+}
+
+/// The demo's send: fixed content the server writes, to the caller, with `WXS_DEMO=1` only.
+async fn demo_send(State(server): Shared, headers: HeaderMap, Body(body): Body<DemoSend>) -> Result<Json<Value>, Problem> {
+    if !server.demo {
+        return Err(no_demo());
+    }
+    let openid = caller(&server, &headers).await?;
+    let payload = demo_payload(&server, &openid, &body.template_id).await?;
     // The send runs to its end in a task of its own: a caller that goes away
     // does not leave it half done, and a shutdown waits for it.
     let task = server.in_flight.spawn(spend(server.clone(), openid, body.template_id, payload, "demo"));
     task.await.unwrap_or_else(|_| Err(Problem::upstream()))
+}
+
+/// The demo's "remind me": the same content as a reminder to the caller,
+/// due `WXS_DEMO_REMIND_SECS` from now, with `WXS_DEMO=1` only.
+async fn demo_remind(State(server): Shared, headers: HeaderMap, Body(body): Body<DemoSend>) -> Result<Response, Problem> {
+    if !server.demo {
+        return Err(no_demo());
+    }
+    let openid = caller(&server, &headers).await?;
+    let payload = demo_payload(&server, &openid, &body.template_id).await?;
+    let due = crate::wechat::now_ms() + server.demo_remind.as_millis() as i64;
+    let key = format!("demo-{}", random_name(8));
+    crate::reminder_routes::schedule(&server, &openid, &body.template_id, &payload, (due, due + crate::reminder_routes::DEFAULT_GRACE_MS), &key).await
 }
 
 /// The send body for `openid` and a template of the account, from `request`

@@ -15,8 +15,12 @@
 //! | `WXS_PUSH_AES_KEY` | message push's EncodingAESKey, for safe (encrypted) mode | none |
 //! | `WXS_RATE_ADDRESS` | `/login` and `/report` requests a minute from one address (a third at once) | `60` |
 //! | `WXS_RATE_USER` | `/report` requests a minute from one user | `30` |
-//! | `WXS_DEMO` | `1`: turns on `POST /demo/send`, which sends fixed, server-written content to the caller | off |
+//! | `WXS_DEMO` | `1`: turns on `POST /demo/send` and `POST /demo/remind`, which send fixed, server-written content to the caller | off |
 //! | `WXS_INTERNAL_KEY` | the key business code sends as `Authorization: Bearer …`: turns on `/internal/*` | off |
+//! | `WXS_DEMO_REMIND_SECS` | how far ahead `POST /demo/remind` schedules | `60` |
+//! | `WXS_REMINDER_RATE` | reminder calls to WeChat a second, for this instance | `100` |
+//! | `WXS_REMINDER_IN_FLIGHT` | reminder calls in flight at once, for this instance | `32` |
+//! | `WXS_REMINDER_POLL_MS` | how often an idle instance looks for due reminders | `200` |
 
 use std::time::Duration;
 
@@ -45,8 +49,10 @@ pub struct Config {
     pub internal_key: Option<Secret>,
     /// Requests a minute from one address to `/login` and `/report`, and from one user to `/report`.
     pub rate: (u32, u32),
-    /// `POST /demo/send` is on.
+    /// `POST /demo/send` and `POST /demo/remind` are on.
     pub demo: bool,
+    /// How far ahead `POST /demo/remind` schedules.
+    pub demo_remind: Duration,
     /// How the reminder worker runs.
     pub reminders: crate::scheduler::Pace,
 }
@@ -122,6 +128,7 @@ impl Config {
             internal_key,
             rate,
             demo: var("WXS_DEMO").as_deref() == Some("1"),
+            demo_remind: Duration::from_secs(number("WXS_DEMO_REMIND_SECS", 60)?),
             reminders: crate::scheduler::Pace {
                 poll: Duration::from_millis(number("WXS_REMINDER_POLL_MS", 200)?.max(10)),
                 in_flight: number("WXS_REMINDER_IN_FLIGHT", 32)?.clamp(1, 1024) as usize,

@@ -1,7 +1,7 @@
 //! The reminder routes, under `/internal` (behind `WXS_INTERNAL_KEY`):
 //!
 //! - `POST /internal/reminders {openid, templateId, data, page?, state?, lang?, sendAt, deadline?, key}`
-//!   makes a reminder: `201 {id, status: "scheduled"}`. The content is checked
+//!   makes a reminder: `201 {id, status: "scheduled", sendAt}`. The content is checked
 //!   now (a broken rule is a 400 naming the keyword, nothing stored), and one
 //!   send is reserved (with none in hand: 409 `no-accept` with `sends`, nothing
 //!   stored). `sendAt` and `deadline` are RFC 3339; a busy WeChat may delay the
@@ -33,7 +33,7 @@ const LIST_LIMIT: i64 = 1000;
 /// How far ahead a reminder may be made: a year.
 const MOST_AHEAD_MS: i64 = 366 * 24 * 3600 * 1000;
 /// A reminder's deadline when none is given: an hour after it is due.
-const DEFAULT_GRACE_MS: i64 = 3600 * 1000;
+pub(crate) const DEFAULT_GRACE_MS: i64 = 3600 * 1000;
 
 /// The reminder routes (the caller adds the key check).
 pub fn routes() -> Router<Arc<Server>> {
@@ -89,13 +89,18 @@ async fn make(State(server): Shared, Body(body): Body<Message>) -> Result<Respon
         return Err(Problem::input("bad-time", "deadline is before sendAt", "give a deadline at or after sendAt, or none (an hour after sendAt)"));
     }
     let payload = body.payload(&server).await?;
+    schedule(&server, &body.openid, &body.template_id, &payload, (send_at_ms, deadline_ms), &body.key).await
+}
+
+/// Makes a reminder of a checked `payload`, due at `when.0` and late at most
+/// until `when.1` (ms since the epoch): the answer of `POST /internal/reminders`.
+pub(crate) async fn schedule(server: &Server, openid: &str, template_id: &str, payload: &Value, when: (i64, i64), key: &str) -> Result<Response, Problem> {
     let id = format!("rem-{}", crate::config::random_name(12));
-    let new = NewReminder {
-        id: &id, key: &body.key, openid: &body.openid, template_id: &body.template_id, payload: &payload.to_string(), send_at_ms, deadline_ms, now_ms: now,
-    };
+    let payload = payload.to_string();
+    let new = NewReminder { id: &id, key, openid, template_id, payload: &payload, send_at_ms: when.0, deadline_ms: when.1, now_ms: now_ms() };
     match server.ledger.make_reminder(&new).await.map_err(Problem::storage)? {
-        Made::New => Ok((StatusCode::CREATED, Json(json!({ "id": id, "status": "scheduled" }))).into_response()),
-        Made::Before(r) => Ok((StatusCode::OK, Json(json!({ "id": r.id, "status": r.status }))).into_response()),
+        Made::New => Ok((StatusCode::CREATED, Json(json!({ "id": id, "status": "scheduled", "sendAt": rfc3339(when.0) }))).into_response()),
+        Made::Before(r) => Ok((StatusCode::OK, Json(json!({ "id": r.id, "status": r.status, "sendAt": rfc3339(r.send_at_ms) }))).into_response()),
         Made::NoAccept(sends) => {
             let problem = Problem::new(StatusCode::CONFLICT, "no-accept", wx_subscribe::ErrorKind::Quota, "the user has no send in hand for this template",
                 "ask the user to subscribe (a tap) first; a reminder reserves one send when it is made");

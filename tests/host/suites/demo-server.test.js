@@ -85,3 +85,38 @@ test('with SERVER_URL the send page sends the server\'s demo content once per ta
     assert.deepEqual(d.server.state.sent[0].data.thing4, { value: 'wx-subscribe 演示' }, 'the server writes the content, not the page');
   }).then(function () { d.server.stop(); }, function (e) { d.server.stop(); throw e; });
 });
+
+test('with SERVER_URL "remind me" schedules the server\'s demo message, and it reaches WeChat when due, once (Node only)', function () {
+  if (!engine.selfHosted) return undefined;
+  var d;
+  var page;
+  var asked;
+  return serverDemo().then(function (demo) {
+    d = demo;
+    page = d.host.openPage('/pages/send/send');
+    return until(d.host, function () { return page.data.keywords.length > 0; }, 100);
+  }).then(function () {
+    assert.equal(page.data.backend, 'server', 'the button shows in server mode');
+    var accept = {};
+    accept[d.list[0].id] = 1;
+    return d.host.require('/data/backend.js').report(accept);
+  }).then(function () {
+    asked = Date.now();
+    d.host.tapOn(page, 'onRemind');
+    return until(d.host, function () { return page.data.message !== ''; }, 100);
+  }).then(function () {
+    assert.ok(/已安排/.test(page.data.message), page.data.message);
+    assert.equal(d.server.state.sent.length, 0, 'not before its time');
+    return until(d.host, function () { return d.server.state.sent.length > 0; }, 400);
+  }).then(function () {
+    var late = d.server.state.sentAt[0] - asked - d.server.remindSecs * 1000;
+    engine.print('demo: "remind me in ' + d.server.remindSecs + ' s" reached the fake WeChat ' + late + ' ms after its time');
+    assert.equal(d.server.state.sent.length, 1);
+    assert.equal(d.server.state.sent[0].touser, 'oServerDemoUser');
+    assert.deepEqual(d.server.state.sent[0].data.thing4, { value: 'wx-subscribe 演示' });
+    assert.ok(late >= -50 && late < 3000, 'on time: ' + late + ' ms');
+    return d.host.settle(300);
+  }).then(function () {
+    assert.equal(d.server.state.sent.length, 1, 'once');
+  }).then(function () { d.server.stop(); }, function (e) { d.server.stop(); throw e; });
+});

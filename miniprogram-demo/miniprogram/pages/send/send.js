@@ -69,6 +69,21 @@ Page({
     this.setData(patch);
   },
 
+  // "Remind me in a minute" (server mode): the server schedules its demo message.
+  onRemind() {
+    if (this.sending) return;
+    this.sending = true;
+    this.setData({ sending: true, message: '' });
+    backend.remind(this.templates[this.data.index].id)
+      .then((result) => {
+        this.setData({ message: result.status === 'scheduled' ? '已安排：1 分钟后请在微信「服务通知」里查看。' : wxs.userMessage(result.error) });
+      }, () => this.setData({ message: '服务暂时不可用，请稍后再试。' }))
+      .then(() => {
+        this.sending = false;
+        this.setData({ sending: false });
+      });
+  },
+
   onSend() {
     if (!this.data.canSend || this.sending) return;
     // One send at a time: a double tap sends once.

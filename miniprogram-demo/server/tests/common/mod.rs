@@ -82,6 +82,7 @@ pub fn config(database_url: &str, wechat: &str) -> Config {
         // The cases report hundreds of accepts from 127.0.0.1; one case checks the limits.
         rate: (1_000_000, 1_000_000),
         demo: true,
+        demo_remind: Duration::from_secs(60),
         reminders: wx_subscribe_server::scheduler::Pace { poll: Duration::from_millis(50), in_flight: 32, per_second: 1000 },
     }
 }
