@@ -24,6 +24,7 @@ const command = {
   gt: (value) => ({ op: 'gt', value }),
   gte: (value) => ({ op: 'gte', value }),
   lt: (value) => ({ op: 'lt', value }),
+  lte: (value) => ({ op: 'lte', value }),
   inc: (value) => ({ op: 'inc', value }),
 };
 
@@ -34,6 +35,7 @@ function matches(doc, where) {
     if (want && want.op === 'gt') return have > want.value;
     if (want && want.op === 'gte') return have >= want.value;
     if (want && want.op === 'lt') return have < want.value;
+    if (want && want.op === 'lte') return have <= want.value;
     return have === want;
   });
 }
@@ -53,8 +55,13 @@ function collection(name) {
   };
   return {
     where(where) {
+      let most = Infinity;
       return {
-        get: () => checked(() => ({ data: all().filter((d) => matches(d, where)) })),
+        limit(n) {
+          most = n;
+          return this;
+        },
+        get: () => checked(() => ({ data: all().filter((d) => matches(d, where)).slice(0, most) })),
         update: ({ data }) => checked(() => {
           const hit = all().filter((d) => matches(d, where));
           for (const d of hit) {

@@ -13,6 +13,10 @@
 //     send { openid, templateId, data, page?, state?, lang?, key }  the business's message
 //     sends { openid }      that user's sends in hand
 //     log { openid, since? }  that user's send log since `since` (ms since the epoch)
+//     remind { openid, templateId, data, page?, state?, lang?, sendAt, deadline?, key }
+//                           a reminder (reminders.js): checked and one send reserved now
+//     reminder { key }, cancel { key }  a reminder's status; cancelling gives its send back
+//     the timer trigger     (config.json, once a minute) sends the reminders due
 // Values are checked by wx-subscribe (the Rust code of the mini-program) before
 // WeChat sees them. No AppSecret or access token: cloud.openapi needs neither,
 // and config.json grants the one cloud call made here.
@@ -22,6 +26,7 @@ const cloud = require('wx-server-sdk');
 const wxs = require('./wx-subscribe');
 const TEMPLATES = require('./templates.js');
 const { opened } = require('./ledger.js');
+const { ending } = require('./reminders.js');
 
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 
@@ -190,6 +195,56 @@ const pageActions = {
   },
 };
 
+// RFC 3339 text as ms since the epoch, or NaN.
+function instant(text) {
+  const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+  return typeof text === 'string' && rfc3339.test(text) ? Date.parse(text) : NaN;
+}
+
+/** A reminder as the actions answer it. */
+function shownReminder(doc) {
+  const { _id, openid, templateId, status, sendAt, deadline, attempts, msgid, errcode, reason, sentAt, delivery, deliveryStatus } = doc;
+  const iso = (ms) => (ms ? new Date(ms).toISOString() : undefined);
+  return { id: _id, openid, templateId, status, sendAt: iso(sendAt), deadline: iso(deadline), attempts, msgid, errcode, reason, sentAt: iso(sentAt), delivery, deliveryStatus };
+}
+
+// The timer: the reminders due, each claimed by one run only, until the run's budget is spent.
+async function deliverDue(ledger) {
+  const rem = ledger.reminders;
+  const owner = 'run-' + crypto.randomUUID();
+  const started = Date.now();
+  const counts = { sent: 0, failed: 0, unknown: 0, later: 0 };
+  await rem.recover();
+  while (Date.now() - started < rem.RUN_BUDGET_MS) {
+    const claimed = await rem.claim(owner);
+    if (claimed.length === 0) break;
+    for (const reminder of claimed) {
+      if (!await rem.called(reminder._id, owner)) continue;
+      let reply;
+      try {
+        reply = await cloud.openapi.subscribeMessage.send(reminder.payload);
+      } catch (thrown) {
+        reply = thrown;
+      }
+      let sent = null;
+      let error = null;
+      try {
+        sent = wxs.interpretSend(reply);
+      } catch (e) {
+        error = e instanceof wxs.WxSubscribeError ? e : { errCode: undefined };
+      }
+      const { noneLeft, ...fields } = ending(reminder, sent, error, Date.now());
+      if (!await rem.end(reminder._id, owner, fields)) continue;
+      counts[fields.status === 'scheduled' ? 'later' : fields.status] += 1;
+      if (fields.status === 'failed') {
+        const slot = ledger.slot(reminder.openid, reminder.templateId);
+        await (noneLeft ? slot.empty() : slot.giveBack());
+      }
+    }
+  }
+  return { ok: true, ...counts };
+}
+
 const businessActions = {
   async send(ledger, event) {
     const refused = text(event.openid, 'openid', 128) || text(event.key, 'key', 128);
@@ -202,6 +257,50 @@ const businessActions = {
 
   async sends(ledger, event) {
     return text(event.openid, 'openid', 128) || { ok: true, ...await ledger.inHand(event.openid) };
+  },
+
+  async remind(ledger, event) {
+    const refused = text(event.openid, 'openid', 128) || text(event.key, 'key', 128);
+    if (refused) return refused;
+    const found = templateOf(event.templateId);
+    if (found.refused) return found.refused;
+    const sendAt = instant(event.sendAt);
+    const deadline = event.deadline === undefined ? sendAt + 3600000 : instant(event.deadline);
+    if (!Number.isFinite(sendAt) || !Number.isFinite(deadline) || deadline < sendAt) {
+      return failure('bad-time', 'input', 'sendAt and deadline must be RFC 3339 times, the deadline not before sendAt',
+        'write 2026-12-03T18:00:00+08:00; without a deadline a busy WeChat may delay it an hour');
+    }
+    let built;
+    try {
+      const request = { touser: event.openid, templateId: found.template.id, page: event.page, data: event.data, miniprogramState: event.state, lang: event.lang };
+      built = wxs.buildPayload(sendTemplate(found.template), request, { via: 'cloud' });
+    } catch (error) {
+      return fromError(error);
+    }
+    const made = await ledger.reminders.make(event.key, { openid: event.openid, templateId: found.template.id, payload: built.payload, sendAt, deadline });
+    if (made.none !== undefined) {
+      const answer = failure('no-accept', 'quota', 'the user has no send in hand for this template', 'ask the user to subscribe (a tap) first; a reminder reserves one send when it is made');
+      return { ...answer, sends: made.none };
+    }
+    return { ok: true, id: event.key, status: made.before ? made.before.status : 'scheduled' };
+  },
+
+  async reminder(ledger, event) {
+    const refused = text(event.key, 'key', 128);
+    const doc = refused ? null : await ledger.reminders.get(event.key);
+    return refused || (doc ? { ok: true, reminder: shownReminder(doc) } : failure('no-reminder', 'input', 'no reminder with this key', 'use the key remind was given'));
+  },
+
+  async cancel(ledger, event) {
+    const refused = text(event.key, 'key', 128);
+    if (refused) return refused;
+    const doc = await ledger.reminders.get(event.key);
+    if (!doc) return failure('no-reminder', 'input', 'no reminder with this key', 'use the key remind was given');
+    if (!await ledger.reminders.cancel(event.key)) {
+      return failure('not-cancellable', 'input', 'the reminder is ' + doc.status + ': only a scheduled one can be cancelled', 'read its status with the reminder action');
+    }
+    await ledger.slot(doc.openid, doc.templateId).giveBack();
+    return { ok: true, id: event.key, status: 'cancelled' };
   },
 
   async log(ledger, event) {
@@ -227,11 +326,12 @@ exports.main = async (event) => {
       if (push) return failure('not-for-pages', 'input', 'a page cannot deliver WeChat\'s events', 'route message push to this function in the cloud console');
       if (!OPENID) return failure('no-user', 'input', 'called without a user', 'call it from the mini-program with wx.cloud.callFunction');
       const name = event && event.action;
-      if (name === 'send' || name === 'log') {
-        return failure('not-for-pages', 'input', 'a page cannot send or read the send log', 'sends come from business code: another cloud function or a timer calls send');
+      if (Object.prototype.hasOwnProperty.call(businessActions, name) && !Object.prototype.hasOwnProperty.call(pageActions, name)) {
+        return failure('not-for-pages', 'input', 'a page cannot send, schedule or read what was sent', 'sends come from business code: another cloud function or a timer calls send or remind');
       }
       return await action(pageActions, event, '')(ledger, event, OPENID);
     }
+    if (event && event.Type === 'Timer') return await deliverDue(ledger);
     if (push) {
       // A failure throws: the invocation fails, and WeChat delivers the event again.
       await ledger.takeEvent(push);

@@ -8,6 +8,8 @@
 // transaction with its key, so a retried event changes nothing.
 'use strict';
 const crypto = require('node:crypto');
+const { read } = require('./read.js');
+const { reminders } = require('./reminders.js');
 
 const QUOTA = 'subscribe_quota';
 const EVENTS = 'subscribe_events';
@@ -18,22 +20,12 @@ const MAX_SENDS = 10000;
 /** The most rows one send-log answer holds (the cloud database's own cap on a get is 100). */
 const LOG_LIMIT = 100;
 
-// A document read inside a transaction; null when there is none (the SDK rejects that read).
-async function read(transaction, name, id) {
-  try {
-    const res = await transaction.collection(name).doc(id).get();
-    return res && res.data ? res.data : null;
-  } catch (error) {
-    if (/not exist/i.test(String(error && (error.errMsg || error.message)))) return null;
-    throw error;
-  }
-}
-
 function opened(db) {
   const _ = db.command;
   const quota = db.collection(QUOTA);
   const log = db.collection(LOG);
   const now = () => Date.now();
+  const later = reminders(db, QUOTA);
 
   // One user's document for one template.
   function slot(openid, templateId) {
@@ -122,6 +114,7 @@ function opened(db) {
       const res = await log.where({ _id: doc._id, outcome: 'unknown' }).update({ data: { outcome: 'sent', msgid: item.msgid, ...delivery } });
       if (res.stats.updated === 1) return;
     }
+    await later.settle(openid, item);
   }
 
   // Its key first (a retry finds it and stops); on a failure the key goes again, so WeChat's retry can settle it.
@@ -145,6 +138,8 @@ function opened(db) {
   return {
     slot,
     inHand,
+    /** The reminders (reminders.js). */
+    reminders: later,
     /** Takes a message push event once: true when it was new. */
     takeEvent(event) {
       const key = eventKey(event);
