@@ -154,6 +154,8 @@ pub struct Answers {
     pub last: Option<Status>,
     /// How many answers settled nothing (`filter`, unknown or missing).
     pub unsettled: u32,
+    /// How many answers were accepts.
+    pub accepts: u32,
 }
 
 impl Answers {
@@ -164,7 +166,11 @@ impl Answers {
 
     /// These answers, and then `status`.
     pub fn then(self, status: Status) -> Answers {
-        Answers { last: Some(status), unsettled: self.unsettled + u32::from(matches!(status, Status::Filter | Status::Unknown | Status::Missing)) }
+        Answers {
+            last: Some(status),
+            unsettled: self.unsettled + u32::from(matches!(status, Status::Filter | Status::Unknown | Status::Missing)),
+            accepts: self.accepts + u32::from(status == Status::Accept),
+        }
     }
 }
 
@@ -283,7 +289,7 @@ pub fn layout(
     }
     let now = options.now.unwrap_or(f64::NAN);
     let states: Vec<TemplateState> = (0..templates.len())
-        .map(|i| known.get(i).map_or(TemplateState::Ask, |k| state_of(main_switch, k, now)))
+        .map(|i| known.get(i).map_or(TemplateState::Ask, |k| state_of(main_switch, &templates[i], k, now)))
         .collect();
     let limit = learned.map_or(options.effective_ids_per_request(), |l| l.clamp(1, options.effective_ids_per_request()));
     let batches = make_batches(templates, titles, &states, limit);
@@ -318,16 +324,20 @@ impl Layout {
 }
 
 /// A template's state: the main switch first, then what the user keeps, then
-/// this round's answers, then a ban an earlier visit learned.
-fn state_of(main_switch: Option<bool>, known: &Known, now: f64) -> TemplateState {
+/// this round's answers, then a ban an earlier visit learned. A template that
+/// wants more sends than it has and was accepted is asked again (silently
+/// when the accept is kept) until it has them.
+fn state_of(main_switch: Option<bool>, template: &Template, known: &Known, now: f64) -> TemplateState {
     if main_switch == Some(false) {
         return TemplateState::SwitchedOff;
     }
     let remembered_ban = known.remembered.is_some_and(|r| if now.is_nan() { r.state == TemplateState::Banned } else { r.holds(now) });
+    let enough = template.have.saturating_add(known.answers.accepts) >= template.want;
     match (&known.kept, known.answers.last) {
         (Some(KeptChoice::Ban), _) | (_, Some(Status::Ban)) => TemplateState::Banned,
         (Some(KeptChoice::Reject), _) => TemplateState::KeptRejected,
-        (_, Some(Status::Accept)) => TemplateState::Accepted,
+        // Accepted as often as wanted this round, or in hand already (the server's count).
+        _ if enough && (known.answers.accepts > 0 || template.have > 0) => TemplateState::Accepted,
         (_, Some(Status::Reject)) => TemplateState::Rejected,
         _ if known.answers.unsettled >= UNSETTLED_ANSWERS => TemplateState::Unsettled,
         (Some(KeptChoice::Accept), _) => TemplateState::TopUp,

@@ -47,18 +47,31 @@ pub struct Template {
     pub title: Option<String>,
     /// One-time, long-term or device.
     pub kind: TemplateKind,
+    /// How many sends the page wants in hand (1 to [`MAX_WANT`], default 1):
+    /// the template stays in the plan, tap by tap, until `have` and this
+    /// round's accepts reach it (several reminders need several accepts).
+    #[serde(skip)]
+    pub want: u32,
+    /// The sends in hand when the page opened, as the server counts them (default 0).
+    #[serde(skip)]
+    pub have: u32,
 }
 
 impl Template {
-    /// A one-time template with no title.
+    /// A one-time template with no title, wanting one send.
     pub fn one_time(id: &str) -> Template {
         Template {
             id: id.to_owned(),
             title: None,
             kind: TemplateKind::OneTime,
+            want: 1,
+            have: 0,
         }
     }
 }
+
+/// The most sends a page may want in hand for one template (`want`).
+pub const MAX_WANT: u32 = 10;
 
 /// The most templates one list may have.
 pub const MAX_TEMPLATES: usize = 10_000;
@@ -89,12 +102,13 @@ pub fn parse_templates(value: &Value) -> Result<Vec<Template>, Error> {
 }
 
 fn parse_entry(index: usize, entry: &Value) -> Result<Template, Error> {
-    let (id, title, kind) = match entry {
-        Value::String(_) => (entry, None, None),
+    let (id, title, kind, counts) = match entry {
+        Value::String(_) => (entry, None, None, (None, None)),
         Value::Object(_) => (
             entry.get("id").or_else(|| entry.get("priTmplId")).unwrap_or(&Value::Null),
             entry.get("title"),
             entry.get("kind").or_else(|| entry.get("type")),
+            (entry.get("want"), entry.get("have")),
         ),
         other => {
             let expected = "a template id or a { id, title, kind } record";
@@ -116,7 +130,21 @@ fn parse_entry(index: usize, entry: &Value) -> Result<Template, Error> {
             Error::input("template-bad-kind", message, TEMPLATES_ADVICE)
         })?,
     };
-    Ok(Template { id, title, kind })
+    let want = count(index, ".want", counts.0, 1, MAX_WANT)?;
+    let have = count(index, ".have", counts.1, 0, u32::MAX)?;
+    Ok(Template { id, title, kind, want, have })
+}
+
+/// A whole number from `min` to `max`, or `default` when absent.
+fn count(index: usize, field: &str, value: Option<&Value>, default: u32, max: u32) -> Result<u32, Error> {
+    match value {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Number(n)) if n.fract() == 0.0 && *n >= f64::from(default) && *n <= f64::from(max) => Ok(*n as u32),
+        Some(other) => {
+            let message = [&named(index, field), " ", &shown(other), " is not a whole number from ", &decimal(default.into()), " to ", &decimal(max.into())].concat();
+            Err(Error::input("template-bad-count", message, "want: the sends the page wants in hand (1 to 10); have: the sends in hand, from your server"))
+        }
+    }
 }
 
 fn parse_id(index: usize, id: &Value) -> Result<String, Error> {
@@ -211,6 +239,17 @@ mod tests {
     #[test]
     fn non_string_titles_are_errors() {
         assert_eq!(read(r#"[{"id":"a","title":3}]"#).unwrap_err().code, "template-bad-title");
+    }
+
+    #[test]
+    fn want_and_have_are_whole_counts_in_range() {
+        let t = read(r#"[{"id":"a","want":3,"have":1},"b"]"#).unwrap();
+        assert_eq!((t[0].want, t[0].have, t[1].want, t[1].have), (3, 1, 1, 0));
+        for bad in [r#"[{"id":"a","want":0}]"#, r#"[{"id":"a","want":11}]"#, r#"[{"id":"a","want":1.5}]"#, r#"[{"id":"a","have":-1}]"#, r#"[{"id":"a","want":"3"}]"#] {
+            let e = read(bad).unwrap_err();
+            assert_eq!(e.code, "template-bad-count", "{bad}");
+            assert!(e.message.starts_with("templates[0]."), "{}", e.message);
+        }
     }
 
     #[test]

@@ -306,3 +306,32 @@ fn shared_titles_take_the_fewest_taps_where_first_fit_in_app_order_takes_more() 
     // Where first fit already takes the fewest, its batches in the app's order are kept.
     assert_eq!(ids(&planned(SEVEN, "null", "null", "null").batches[0]), ["t1", "t2", "t3"]);
 }
+
+#[test]
+fn a_template_that_wants_several_sends_is_asked_tap_by_tap_until_it_has_them() {
+    let list = r#"[{"id":"expiry","title":"到期提醒","want":3},"other"]"#;
+    let on = r#"{"mainSwitch":true}"#;
+    let first = planned(list, on, "null", "null");
+    assert_eq!(ids(&first.batches[0]), ["expiry", "other"]);
+    let second = planned(list, on, "null", r#"{"expiry":"accept","other":"accept"}"#);
+    assert_eq!((state(&second, "expiry"), state(&second, "other")), (TemplateState::Ask, TemplateState::Accepted));
+    assert_eq!(ids(&second.batches[0]), ["expiry"], "one more popup for the second send");
+    let third = planned(list, on, "null", r#"{"expiry":["accept","accept","accept"]}"#);
+    assert_eq!(state(&third, "expiry"), TemplateState::Accepted);
+    assert!(third.batches.iter().all(|b| !b.ids.contains(&"expiry".to_owned())));
+    let rejected = planned(list, on, "null", r#"{"expiry":["accept","reject"]}"#);
+    assert_eq!(state(&rejected, "expiry"), TemplateState::Rejected, "a reject ends the round");
+}
+
+#[test]
+fn a_kept_accept_makes_the_extra_asks_silent_and_the_servers_count_is_where_it_starts() {
+    let kept = r#"{"mainSwitch":true,"itemSettings":{"expiry":"accept"}}"#;
+    let p = planned(r#"[{"id":"expiry","want":3,"have":1}]"#, kept, "null", r#"{"expiry":"accept"}"#);
+    assert_eq!(state(&p, "expiry"), TemplateState::TopUp);
+    assert!(!p.batches[0].popup, "silent: the user kept the accept");
+    let done = planned(r#"[{"id":"expiry","want":3,"have":1}]"#, kept, "null", r#"{"expiry":["accept","accept"]}"#);
+    assert_eq!(state(&done, "expiry"), TemplateState::Accepted);
+    let enough = planned(r#"[{"id":"expiry","want":2,"have":2}]"#, r#"{"mainSwitch":true}"#, "null", "null");
+    assert_eq!(state(&enough, "expiry"), TemplateState::Accepted, "already in hand: nothing to ask");
+    assert!(enough.batches.is_empty());
+}

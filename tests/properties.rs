@@ -17,15 +17,16 @@ fn kind() -> impl Strategy<Value = TemplateKind> {
     prop_oneof![Just(TemplateKind::OneTime), Just(TemplateKind::LongTerm), Just(TemplateKind::Device)]
 }
 
-/// Up to 14 templates with distinct ids, random titles (often shared) and kinds.
+/// Up to 14 templates with distinct ids, random titles (often shared) and
+/// kinds, some wanting several sends with some in hand.
 fn templates() -> impl Strategy<Value = Vec<Template>> {
     proptest::sample::subsequence(IDS.to_vec(), 0..=IDS.len()).prop_flat_map(|ids| {
         let n = ids.len();
-        (Just(ids), proptest::collection::vec((proptest::option::of(0..TITLES.len()), kind()), n))
+        (Just(ids), proptest::collection::vec((proptest::option::of(0..TITLES.len()), kind(), 1..=3u32, 0..=2u32), n))
     }).prop_map(|(ids, extras)| {
         ids.into_iter()
             .zip(extras)
-            .map(|(id, (title, kind))| Template { id: id.into(), title: title.map(|t| TITLES[t].into()), kind })
+            .map(|(id, (title, kind, want, have))| Template { id: id.into(), title: title.map(|t| TITLES[t].into()), kind, want, have })
             .collect()
     })
 }
@@ -48,9 +49,9 @@ fn setting() -> impl Strategy<Value = SubscriptionsSetting> {
     })
 }
 
-/// What a round answered: one or two statuses for some templates.
+/// What a round answered: one to three statuses for some templates.
 fn answered() -> impl Strategy<Value = Vec<(String, Answers)>> {
-    proptest::collection::vec((0..IDS.len(), proptest::collection::vec(0..ANSWERS.len(), 1..3)), 0..8).prop_map(|list| {
+    proptest::collection::vec((0..IDS.len(), proptest::collection::vec(0..ANSWERS.len(), 1..4)), 0..8).prop_map(|list| {
         list.into_iter().map(|(i, a)| (IDS[i].to_owned(), Answers::of(a.into_iter().map(|a| Status::from_raw(ANSWERS[a]))))).collect()
     })
 }
@@ -127,6 +128,16 @@ proptest! {
         // The main switch off requests nothing.
         if setting.main_switch == Some(false) {
             prop_assert!(p.batches.is_empty());
+        }
+        // A template is asked while it has fewer sends than it wants, and only then.
+        for (t, planned) in templates.iter().zip(&p.templates) {
+            let accepts = answered.iter().find(|(id, _)| *id == t.id).map_or(0, |(_, a)| a.accepts);
+            if planned.state.is_requested() {
+                prop_assert!(t.have + accepts < t.want, "{} asked with {} + {} of {}", t.id, t.have, accepts, t.want);
+            }
+            if planned.state == TemplateState::Accepted {
+                prop_assert!(t.have + accepts >= t.want, "{} done with {} + {} of {}", t.id, t.have, accepts, t.want);
+            }
         }
         let c = p.counts;
         prop_assert_eq!((c.ask + c.top_up + c.kept_rejected + c.banned + c.switched_off + c.accepted + c.rejected + c.unsettled) as usize, templates.len());
@@ -304,6 +315,8 @@ proptest! {
             id: IDS[i].into(),
             title: title.map(|t| TITLES[t].into()),
             kind: [TemplateKind::OneTime, TemplateKind::LongTerm][*kind],
+            want: 1,
+            have: 0,
         }).collect();
         let kept: Vec<(String, Value)> = list.iter().enumerate().filter(|(_, t)| t.2).map(|(i, _)| (IDS[i].to_owned(), Value::String("accept".into()))).collect();
         let setting = wx_subscribe::setting::parse_setting(&Value::Object(vec![("itemSettings".into(), Value::Object(kept))])).unwrap();

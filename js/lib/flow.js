@@ -98,9 +98,25 @@ function tally(ids) {
   return counts;
 }
 
+// The page's templates with the server's counts (sends: { [id]: n }) as their
+// `have`; the core checks the values.
+function withSends(templates, sends) {
+  if (sends === null || typeof sends !== 'object' || !Array.isArray(templates)) return templates;
+  return templates.map(function (t) {
+    var id = typeof t === 'string' ? t : t !== null && typeof t === 'object' ? t.id || t.priTmplId : undefined;
+    if (typeof id !== 'string' || !Object.prototype.hasOwnProperty.call(sends, id)) return t;
+    var record = typeof t === 'string' ? { id: t } : {};
+    if (typeof t !== 'string') Object.keys(t).forEach(function (k) { record[k] = t[k]; });
+    record.have = sends[id];
+    return record;
+  });
+}
+
 /**
  * Makes the subscribe flow for a page's templates.
- * options.templates: ids or { id, title, kind } records (as for plan()).
+ * options.templates: ids or { id, title, kind, want } records (as for plan());
+ *   `want` (1 to 10) keeps a template in the plan, tap by tap, until it has that many sends.
+ * options.sends: { [id]: n } the sends in hand, from your server (each template's `have`).
  * options.idsPerRequest: 1 to 5 (default 3).
  * options.device: { sn, snTicket, modelId } for device templates.
  * options.stuckAfterMs: how long an unanswered request blocks new taps (default 5000).
@@ -114,7 +130,7 @@ function subscriber(options) {
   function replan() {
     var client = loader.clientInfo();
     // The page's list is measured and written once, not on every plan.
-    state.list = state.list || loader.templates(options.templates);
+    state.list = state.list || loader.templates(withSends(options.templates, options.sends));
     state.record = state.record || records().view();
     state.plan = loader.plan(state.list, state.setting, {
       idsPerRequest: options.idsPerRequest,
@@ -189,7 +205,12 @@ function subscriber(options) {
       (state.answered[r.id] = state.answered[r.id] || []).push(r.raw === undefined ? 'missing' : r.raw);
     });
     if (outcome.sends.length > 0) remember({ accepted: tally(outcome.sends) });
-    var next = outcome.counts.rejected > 0 ? settingAgain() : Promise.resolve(replanAndRemember());
+    // A reject, or a template asked again (it wants more sends), reads the
+    // setting again: a choice the user just kept shows in the next ask.
+    var next = outcome.counts.rejected > 0 ? settingAgain() : Promise.resolve(replanAndRemember()).then(function (plan) {
+      var again = plan.batches.some(function (b) { return b.ids.some(function (id) { return batch.ids.indexOf(id) >= 0; }); });
+      return again ? settingAgain() : plan;
+    });
     return next.then(function (plan) {
       return { asked: true, batch: batch, outcome: outcome, plan: plan, left: plan.counts.ask + plan.counts.topUp };
     });

@@ -7,8 +7,11 @@ export type TemplateKind = 'one-time' | 'long-term' | 'device';
 /** A template: a bare id, or a record. getTemplateList records ({ priTmplId, title, type }) work as they are. */
 export type TemplateInput =
   | string
-  | { id: string; title?: string; kind?: TemplateKind | 2 | 3 }
-  | { priTmplId: string; title?: string; type?: 2 | 3 };
+  | { id: string; title?: string; kind?: TemplateKind | 2 | 3; want?: number; have?: number }
+  | { priTmplId: string; title?: string; type?: 2 | 3; want?: number; have?: number };
+// want: the sends the page wants in hand, 1 to 10 (default 1): the template is
+// asked tap by tap until `have` and this round's accepts reach it.
+// have: the sends in hand, from your server (default 0).
 
 /** `res.subscriptionsSetting` of `wx.getSetting({ withSubscriptions: true })`, as it is. */
 export interface SubscriptionsSetting {
@@ -287,6 +290,8 @@ export function subscriber(options: {
   device?: { sn: string; snTicket: string; modelId: string };
   /** How long an unanswered request blocks new taps, in ms (default 5000); after that a tap asks again. */
   stuckAfterMs?: number;
+  /** The sends in hand per template id, from your server: each template's `have`. */
+  sends?: Record<string, number>;
 }): Subscriber;
 
 /** The wx storage key the library remembers under ('wx-subscribe:v1'). */

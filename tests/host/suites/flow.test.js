@@ -414,3 +414,48 @@ test('bad templates give an input error from refresh, not a crash', function () 
     });
   });
 });
+
+test('seed 003: a template that wants 3 sends is asked tap by tap until it has them; a kept accept makes the rest silent', function () {
+  var user = { keep: false };
+  return ready({ user: user }).then(function (r) {
+    var expiry = { id: 'T1', title: '会员到期提醒', want: 3 };
+    var subs = r.wxs.subscriber({ templates: [expiry, 'T2'], sends: { T1: 0 } });
+    return subs.refresh().then(function () {
+      return tapped(r, subs);
+    }).then(function (first) {
+      assert.deepEqual(first.batch.ids, ['T1', 'T2']);
+      assert.equal(first.left, 1, 'T1 wants two more');
+      user.keep = true; // the user ticks "always keep" on the second popup
+      return tapped(r, subs);
+    }).then(function (second) {
+      assert.deepEqual(second.batch.ids, ['T1']);
+      return tapped(r, subs);
+    }).then(function (third) {
+      assert.equal(third.batch.popup, false, 'kept: the third ask is silent');
+      assert.equal(third.left, 0);
+      assert.equal(r.host.quota.T1, 3, 'three sends banked for three reminders');
+      assert.equal(r.host.popups, 2);
+      assert.deepEqual(subs.pendingAccepts(), { T1: 3, T2: 1 });
+      // Next visit, with the server's count: nothing more to ask.
+      var again = r.wxs.subscriber({ templates: [expiry], sends: { T1: 3 } });
+      return again.refresh();
+    }).then(function (plan) {
+      assert.equal(plan.batches.length, 0);
+      assert.equal(plan.templates[0].state, 'accepted');
+    });
+  });
+});
+
+test('a bad want or server count is a clear error, not a plan', function () {
+  return ready({}).then(function (r) {
+    var subs = r.wxs.subscriber({ templates: [{ id: 'T1', want: 50 }] });
+    return subs.refresh().then(function () { throw new Error('planned'); }, function (error) {
+      assert.equal(error.code, 'template-bad-count');
+      assert.ok(/templates\[0\]\.want/.test(error.message), error.message);
+      var counted = r.wxs.subscriber({ templates: ['T1'], sends: { T1: -2 } });
+      return counted.refresh().then(function () { throw new Error('planned'); }, function (e) {
+        assert.equal(e.code, 'template-bad-count');
+      });
+    });
+  });
+});
