@@ -142,7 +142,7 @@ export type ErrorCode =
   | 'send-options-bad' | 'send-response-bad' | 'send-template-bad' | 'send-template-bad-enum'
   | 'send-template-bad-keyword' | 'send-template-enum-without-values' | 'send-template-no-keywords'
   | 'setting-bad-item-settings' | 'setting-bad-main-switch' | 'setting-not-an-object'
-  | 'subscribe-unsupported' | 'template-bad-entry' | 'template-bad-id' | 'template-bad-kind'
+  | 'subscribe-unsupported' | 'template-bad-entry' | 'template-bad-id' | 'template-bad-kind' | 'template-bad-count'
   | 'template-bad-title' | 'template-duplicate-id' | 'templates-not-a-list'
   | 'templates-not-registered' | 'token-expired' | 'token-invalid' | 'too-many-ids'
   | 'too-many-keywords' | 'too-many-templates' | 'unknown' | 'unknown-template'
