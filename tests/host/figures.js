@@ -80,7 +80,7 @@ function serverFigures() {
   const lines = ['| | SQLite | PostgreSQL |', '|---|---|---|'];
   const per = [['server-sqlite.log', 'reminders-sqlite.log'], ['server-postgres.log', 'reminders-postgres.log']].map((files) => {
     const found = new Map();
-    for (const f of files) for (const m of read(f).matchAll(/^figure: ([^:]+): (.*)$/gm)) found.set(m[1], m[2]);
+    for (const f of files) for (const m of read(f).matchAll(/^figure: ([^:\n]+): (.*)$/gm)) found.set(m[1], m[2]);
     return found;
   });
   for (const what of new Set([...per[0].keys(), ...per[1].keys()])) {

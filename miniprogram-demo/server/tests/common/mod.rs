@@ -848,7 +848,7 @@ pub async fn a_stopped_instances_send_comes_back_when_its_lease_ends(h: &Harness
     while server.ledger.count(user, fake::TEMPLATE).await.unwrap() == 0 && started.elapsed() < server.send_lease() * 3 {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    println!("figure: a stopped instance's send in flight given back by the periodic sweep after {:.1} s (lease {:.1} s)",
+    println!("figure: a stopped instance's send in flight, given back by the periodic sweep: after {:.1} s (lease {:.1} s)",
         started.elapsed().as_secs_f64(), server.send_lease().as_secs_f64());
     assert_eq!(server.ledger.count(user, fake::TEMPLATE).await.unwrap(), 1);
     assert_eq!(in_flight_of(h, user).await, 0);
@@ -958,7 +958,7 @@ pub async fn a_due_reminder_is_sent_once_on_time(h: &Harness) {
     let id = made["id"].as_str().unwrap();
     let sent = reminder_until(&p, id, 10, |r| r["status"] != "scheduled" && r["status"] != "sending").await;
     let took = h.fake.lock().unwrap().took.iter().find(|t| t.0 == user).map(|t| t.1).expect("WeChat took it");
-    println!("figure: a reminder due in 1 s reached the fake WeChat {} ms after its time", took - due);
+    println!("figure: a reminder due in 1 s: reached the fake WeChat {} ms after its time", took - due);
     assert_eq!((sent["status"].as_str(), sent["attempts"].as_i64()), (Some("sent"), Some(1)), "{sent}");
     assert!(sent["msgid"].is_string() && sent["sentAt"].is_string(), "{sent}");
     assert!(took >= due - 5, "not early");
