@@ -50,19 +50,41 @@ WxSubscribeError.prototype = Object.create(Error.prototype, {
   constructor: { value: WxSubscribeError, writable: true, configurable: true },
 });
 
+// The fields an error value carries, in the order the constructor reads them.
+var FIELDS = ['code', 'kind', 'message', 'advice', 'userMessage', 'retryable', 'errCode', 'errMsg', 'field'];
+
 // An error value thrown by the wasm side (a plain { code, kind, message, ... }
 // object) becomes a WxSubscribeError; anything else passes through unchanged.
+// Each field is read once, inside a try: a value whose getter or Proxy throws
+// while it is read becomes an 'input-unreadable' error, never a raw exception.
 WxSubscribeError.from = function (thrown) {
-  var isFields = thrown !== null && typeof thrown === 'object' && !(thrown instanceof Error) &&
-    typeof thrown.code === 'string' && typeof thrown.kind === 'string';
-  return isFields ? new WxSubscribeError(thrown) : thrown;
+  try {
+    if (thrown === null || typeof thrown !== 'object' || thrown instanceof Error) return thrown;
+    var fields = {};
+    FIELDS.forEach(function (name) { fields[name] = thrown[name]; });
+    if (typeof fields.code !== 'string' || typeof fields.kind !== 'string') return thrown;
+    if (typeof fields.message !== 'string') fields.message = fields.code;
+    if (typeof fields.advice !== 'string') fields.advice = '';
+    return new WxSubscribeError(fields);
+  } catch (unreadable) {
+    return new WxSubscribeError({
+      code: 'input-unreadable', kind: 'input', retryable: false,
+      message: 'the thrown value could not be read (a getter or Proxy threw while it was read)',
+      advice: 'throw an Error or a plain { code, kind, message, advice } object',
+    });
+  }
 };
 
 WxSubscribeError.USER_MESSAGES = USER_MESSAGES;
 
 /** The sentence to show the user for anything a call rejected or threw with. */
 WxSubscribeError.userMessageOf = function (thrown) {
-  var told = thrown !== null && typeof thrown === 'object' ? thrown.userMessage : undefined;
+  var told;
+  try {
+    told = thrown !== null && typeof thrown === 'object' ? thrown.userMessage : undefined;
+  } catch (unreadable) {
+    told = undefined;
+  }
   return typeof told === 'string' && told !== '' ? told : USER_MESSAGES.unknown;
 };
 

@@ -11,10 +11,12 @@
 // One tap asks for one batch; the next batch needs the next tap.
 'use strict';
 
+var boundary = require('./boundary.js');
 var loader = require('./loader.js');
 var store = require('./store.js');
 var WxSubscribeError = loader.WxSubscribeError;
 
+var hasOwn = Object.prototype.hasOwnProperty;
 var currentTap = null;
 
 /** Wraps a bindtap handler so that request() and openSettings() may run inside it. */
@@ -99,15 +101,26 @@ function tally(ids) {
 }
 
 // The page's templates with the server's counts (sends: { [id]: n }) as their
-// `have`; the core checks the values.
+// `have`. Both are first copied as plain data by the guarded writer
+// (boundary.js), so a throwing getter, a revoked Proxy or a huge array is an
+// 'input' error, and the merge reads only the copy; the core checks the values.
 function withSends(templates, sends) {
-  if (sends === null || typeof sends !== 'object' || !Array.isArray(templates)) return templates;
-  return templates.map(function (t) {
-    var id = typeof t === 'string' ? t : t !== null && typeof t === 'object' ? t.id || t.priTmplId : undefined;
-    if (typeof id !== 'string' || !Object.prototype.hasOwnProperty.call(sends, id)) return t;
-    var record = typeof t === 'string' ? { id: t } : {};
-    if (typeof t !== 'string') Object.keys(t).forEach(function (k) { record[k] = t[k]; });
-    record.have = sends[id];
+  if (sends === undefined || sends === null) return templates;
+  var copy = JSON.parse(boundary.serialise([templates, sends]));
+  var counts = copy[1];
+  if (counts === null || typeof counts !== 'object' || Array.isArray(counts)) {
+    throw new WxSubscribeError({
+      code: 'options-bad-sends', kind: 'input', retryable: false,
+      message: 'options.sends is ' + (Array.isArray(counts) ? 'an array' : typeof counts) + ', not an object of counts by template id',
+      advice: 'pass the sends in hand from your server, e.g. { sends: { "<template id>": 2 } }, or leave it out',
+    });
+  }
+  if (!Array.isArray(copy[0])) return copy[0];
+  return copy[0].map(function (t) {
+    var record = typeof t === 'string' ? { id: t } : t;
+    var id = record !== null && typeof record === 'object' ? record.id || record.priTmplId : undefined;
+    if (typeof id !== 'string' || !hasOwn.call(counts, id)) return t;
+    record.have = counts[id];
     return record;
   });
 }

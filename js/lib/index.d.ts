@@ -135,7 +135,7 @@ export type ErrorCode =
   | 'input-unreadable' | 'invalid-template-id' | 'main-switch-off' | 'memory-bad-codes' | 'memory-bad-now'
   | 'mixed-template-kinds' | 'network-list-failed' | 'network-subscribe-failed' | 'no-quota'
   | 'no-tap-gesture' | 'not-initialised' | 'options-bad-ids-per-request' | 'options-bad-now'
-  | 'options-bad-platform' | 'options-bad-version' | 'options-not-an-object' | 'page-not-released' | 'plain-wasm-not-shipped'
+  | 'options-bad-platform' | 'options-bad-sends' | 'options-bad-version' | 'options-not-an-object' | 'page-not-released' | 'plain-wasm-not-shipped'
   | 'plan-bad-codes' | 'options-not-kept'
   | 'popup-not-shown' | 'request-still-open' | 'result-not-an-object' | 'send-bad-field' | 'send-module-not-shipped'
   | 'send-bad-openid' | 'send-bad-page' | 'send-bad-request' | 'send-missing-field'
@@ -168,7 +168,10 @@ export const WxSubscribeError: {
   USER_MESSAGES: Record<ErrorKind, string>;
   /** The sentence to show the user for anything a call rejected or threw with. */
   userMessageOf(thrown: unknown): string;
-  /** A WxSubscribeError for an error value of the module; anything else comes back as it was. */
+  /**
+   * A WxSubscribeError for an error value of the module; anything else comes back as it was.
+   * A value that throws while it is read (a getter, a revoked Proxy) gives code 'input-unreadable'.
+   */
   from<T>(thrown: T): T extends { code: string; kind: string } ? WxSubscribeError : T;
 };
 

@@ -1,5 +1,6 @@
 // Fuzz test of the wasm boundary: every export of both wasm modules (and of
-// the Node build, under Node) is called with hostile values: throwing getters,
+// the Node build, under Node), WxSubscribeError.from, and subscriber({
+// templates, sends }).refresh() are called with hostile values: throwing getters,
 // throwing and revoked Proxies, cyclic and shared structures, sparse huge
 // arrays, huge strings, lone surrogates, symbols, bigints, functions, typed
 // arrays, deep nesting, and plausible input with random damage. It asserts:
@@ -107,6 +108,41 @@ function isLibraryError(e) {
     typeof e.kind === 'string' && typeof e.message === 'string' && typeof e.advice === 'string';
 }
 
+// WxSubscribeError.from, which answers rather than throws: its answer must
+// be the value itself or a WxSubscribeError, and what it throws is a problem.
+function fromChecked(ErrorType) {
+  return function (thrown) {
+    var answer = ErrorType.from(thrown);
+    if (answer !== thrown && !isLibraryError(answer)) throw new Error('from() answered neither the value nor a WxSubscribeError');
+  };
+}
+
+// `rounds` subscribers made with hostile templates and sends, each refreshed
+// in turn: refresh() must settle, resolving to a plan or rejecting with a
+// WxSubscribeError that is not a trap. Resolves to the problems found.
+function subscriberRounds(wxs, rng, rounds) {
+  var problems = [];
+  var round = 0;
+  function next() {
+    if (round === rounds) return Promise.resolve(problems);
+    var n = round++;
+    var templates = rng.below(3) === 0 ? plausible(rng, 0) : hostile(rng, 0);
+    var sends = rng.below(2) === 0 ? { a: rng.pick([1, 2, -1, 11, 'x', 2.5]), T1: hostile(rng, 0) } : hostile(rng, 0);
+    var settled;
+    try {
+      settled = wxs.subscriber({ templates: templates, sends: sends }).refresh();
+    } catch (e) {
+      problems.push('subscriber ' + n + ': subscriber() threw instead of refresh() rejecting: ' + (e && e.message));
+      return next();
+    }
+    return settled.then(function () {}, function (e) {
+      if (!isLibraryError(e)) problems.push('subscriber ' + n + ': refresh() rejected with something other than a WxSubscribeError: ' + (e && e.name) + ' ' + (e && e.message));
+      else if (e.kind === 'internal') problems.push('subscriber ' + n + ': trapped: ' + e.message);
+    }).then(next);
+  }
+  return next();
+}
+
 function main() {
   var count = option('count', 300);
   var seed = option('seed', 20261123);
@@ -120,6 +156,7 @@ function main() {
     { name: 'interpretResult', arity: 2, call: wxs.interpretResult, check: function () { return wxs.interpretResult(['a'], { errMsg: 'requestSubscribeMessage:ok', a: 'accept' }).accepted[0] === 'a'; } },
     { name: 'remember', arity: 3, call: wxs.remember, check: function () { return wxs.remember(null, { accepted: { a: 1 } }, 1).pending.a === 1; } },
     { name: 'version', arity: 1, call: wxs.version, check: function () { return wxs.version() === '0.1.0'; } },
+    { name: 'WxSubscribeError.from', arity: 1, call: fromChecked(wxs.WxSubscribeError), check: function () { return wxs.WxSubscribeError.from({ code: 'c', kind: 'input', message: 'm', advice: 'a' }).userMessage === wxs.WxSubscribeError.USER_MESSAGES.input; } },
   ];
   function sendTargets(api, where) {
     var ok = function () { return api.checkData(SEND_TEMPLATE, SEND_DATA).ok === true; };
@@ -164,12 +201,17 @@ function main() {
       if (problem) failures.push('call ' + n + ' (' + target.name + '): ' + problem);
       else passed += 1;
     }
-    failures.slice(0, 20).forEach(function (f) { engine.print('not ok - ' + f); });
-    engine.print('fuzz on ' + engine.name + ', seed ' + seed + ', ' + count + ' hostile calls over ' + targets.length +
-      ' exports: slowest ' + slowest + ' ms, largest wasm memory ' + (largest / 1048576).toFixed(1) + ' MiB, ' +
-      host.instances.length + ' wasm instances made');
-    engine.print(passed + ' passed, ' + failures.length + ' failed');
-    engine.finish(failures.length);
+    var rounds = Math.max(1, Math.floor(count / 10));
+    return subscriberRounds(wxs, rng, rounds).then(function (problems) {
+      failures = failures.concat(problems);
+      passed += rounds - problems.length;
+      failures.slice(0, 20).forEach(function (f) { engine.print('not ok - ' + f); });
+      engine.print('fuzz on ' + engine.name + ', seed ' + seed + ', ' + count + ' hostile calls over ' + targets.length +
+        ' exports and ' + rounds + ' hostile subscribers: slowest ' + slowest + ' ms, largest wasm memory ' + (largest / 1048576).toFixed(1) + ' MiB, ' +
+        host.instances.length + ' wasm instances made');
+      engine.print(passed + ' passed, ' + failures.length + ' failed');
+      engine.finish(failures.length);
+    });
   }).catch(function (error) {
     engine.print('fuzz failed: ' + (error && error.stack || error));
     engine.finish(1);

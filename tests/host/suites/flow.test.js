@@ -459,3 +459,24 @@ test('a bad want or server count is a clear error, not a plan', function () {
     });
   });
 });
+
+test('sends reach records written as { priTmplId }, and sends that are not an object of counts are a clear error', function () {
+  return ready({}).then(function (r) {
+    var subs = r.wxs.subscriber({ templates: [{ priTmplId: 'T1', want: 2 }, 'T2'], sends: { T1: 2 } });
+    return subs.refresh().then(function (plan) {
+      assert.equal(plan.templates[0].state, 'accepted', 'T1 has the 2 sends it wants');
+      assert.deepEqual(plan.batches.map(function (b) { return b.ids; }), [['T2']]);
+      var listed = r.wxs.subscriber({ templates: ['T1'], sends: [2] });
+      return assert.rejects(listed.refresh());
+    }).then(function (e) {
+      assert.equal(e.code, 'options-bad-sends');
+      assert.equal(e.kind, 'input');
+      assert.ok(/an array/.test(e.message), e.message);
+      var revoked = Proxy.revocable({}, {});
+      revoked.revoke();
+      return assert.rejects(r.wxs.subscriber({ templates: ['T1'], sends: revoked.proxy }).refresh());
+    }).then(function (e) {
+      assert.equal(e.code, 'input-unreadable');
+    });
+  });
+});
