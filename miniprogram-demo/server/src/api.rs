@@ -32,7 +32,7 @@ use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::problem::Problem;
 use crate::push::{PushConfig, PushQuery, Refused};
-use crate::wechat::{now_secs, Failure, WeChat};
+use crate::wechat::{now_secs, Failure, SendAnswer, WeChat};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, MatchedPath, Query, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -398,37 +398,32 @@ pub(crate) async fn spend(server: Arc<Server>, openid: String, template_id: Stri
             "no accept is recorded for this template", "ask the user to subscribe (a tap), report the accept, then send"));
     }
     let answer = server.wechat.send(&payload).await;
-    let outcome = match &answer {
-        Ok(a) => crate::crate_value(a).map(|v| wx_subscribe::send_result_from_values(&v)),
-        Err(_) => None,
-    };
-    let how = match (&outcome, &answer) {
-        (Some(Ok(_)), _) => Settle::Sent,
-        (Some(Err(e)), _) if e.kind == wx_subscribe::ErrorKind::Quota => Settle::NoneLeft,
-        (Some(Err(_)), _) | (None, Err(Failure::NotSent)) => Settle::GiveBack,
-        // No answer: WeChat may have sent it. The send stays spent.
-        (None, _) => Settle::Sent,
+    let how = match &answer {
+        SendAnswer::Refused { error, .. } if error.kind == wx_subscribe::ErrorKind::Quota => Settle::NoneLeft,
+        SendAnswer::Refused { .. } | SendAnswer::NotSent => Settle::GiveBack,
+        // Lost: WeChat may have sent it. The send stays spent.
+        SendAnswer::Sent { .. } | SendAnswer::Lost => Settle::Sent,
     };
     let logged = LogEntry {
         at: now_secs(),
         source,
-        outcome: match (&outcome, &answer) {
-            (Some(Ok(_)), _) => "sent",
-            (Some(Err(_)), _) | (None, Err(Failure::NotSent)) => "failed",
-            (None, _) => "unknown",
-        },
-        msgid: match &outcome {
-            Some(Ok(sent)) => sent.msgid.clone(),
+        outcome: answer.outcome(),
+        msgid: match &answer {
+            SendAnswer::Sent { msgid } => msgid.clone(),
             _ => None,
         },
-        errcode: answer.as_ref().ok().map(crate::wechat::errcode),
+        errcode: match &answer {
+            SendAnswer::Sent { .. } => Some(0),
+            SendAnswer::Refused { errcode, .. } => Some(*errcode),
+            SendAnswer::NotSent | SendAnswer::Lost => None,
+        },
     };
     server.ledger.settle(&id, how, Some(&logged)).await.map_err(Problem::storage)?;
-    let result = match outcome {
-        Some(Ok(sent)) => Ok(Json(json!({ "ok": true, "msgid": sent.msgid }))),
-        Some(Err(error)) => Err(Problem::from_error(error)),
-        None if matches!(answer, Err(Failure::NotSent)) => Err(Problem::upstream()),
-        None => Err(Problem::unknown_outcome()),
+    let result = match answer {
+        SendAnswer::Sent { msgid } => Ok(Json(json!({ "ok": true, "msgid": msgid }))),
+        SendAnswer::Refused { error, .. } => Err(Problem::from_error(error)),
+        SendAnswer::NotSent => Err(Problem::upstream()),
+        SendAnswer::Lost => Err(Problem::unknown_outcome()),
     };
     server.metrics.send(match &result {
         Ok(_) => "sent",

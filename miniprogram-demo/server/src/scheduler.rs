@@ -15,7 +15,7 @@
 
 use crate::api::Server;
 use crate::reminders::{Claimed, Ending};
-use crate::wechat::{errcode, now_ms, Failure};
+use crate::wechat::{now_ms, SendAnswer};
 use governor::{Quota, RateLimiter};
 use serde_json::Value;
 use std::num::NonZeroU32;
@@ -98,7 +98,7 @@ async fn deliver(server: Arc<Server>, reminder: Claimed, _permit: OwnedSemaphore
     }
     let answer = match serde_json::from_str::<Value>(&reminder.payload) {
         Ok(payload) => server.wechat.send(&payload).await,
-        Err(_) => Err(Failure::NotSent),
+        Err(_) => SendAnswer::NotSent,
     };
     let now = now_ms();
     let ending = ending(&answer, &reminder, now);
@@ -120,7 +120,7 @@ async fn deliver(server: Arc<Server>, reminder: Claimed, _permit: OwnedSemaphore
 }
 
 /// How a call ended, from WeChat's answer.
-fn ending(answer: &Result<Value, Failure>, reminder: &Claimed, now: i64) -> Ending {
+fn ending(answer: &SendAnswer, reminder: &Claimed, now: i64) -> Ending {
     let later = |code: Option<i64>, reason: &str| {
         let wait = (1000_i64 << (reminder.attempts - 1).clamp(0, 20)).min(MOST_BACKOFF_MS);
         if now + wait <= reminder.deadline_ms {
@@ -129,45 +129,46 @@ fn ending(answer: &Result<Value, Failure>, reminder: &Claimed, now: i64) -> Endi
             Ending::Failed { errcode: code, reason: format!("{reason}; gave up at the reminder's deadline"), none_left: false }
         }
     };
-    let reply = match answer {
-        Ok(reply) | Err(Failure::Answered(reply)) => reply,
-        Err(Failure::NotSent) => return later(None, "WeChat was out of reach"),
-        Err(Failure::NoAnswer) => return Ending::Unknown,
-    };
-    let code = errcode(reply);
-    match crate::crate_value(reply).map(|v| wx_subscribe::send_result_from_values(&v)) {
-        Some(Ok(sent)) => Ending::Sent { msgid: sent.msgid },
-        _ if code == -1 => later(Some(code), "WeChat was busy (-1)"),
-        _ if code == 45009 => later(Some(code), "the account reached its daily limit (45009)"),
-        Some(Err(e)) => Ending::Failed { errcode: Some(code), reason: e.message.clone(), none_left: e.kind == wx_subscribe::ErrorKind::Quota },
-        None => Ending::Unknown,
+    match answer {
+        SendAnswer::Sent { msgid } => Ending::Sent { msgid: msgid.clone() },
+        SendAnswer::Refused { errcode: -1, .. } => later(Some(-1), "WeChat was busy (-1)"),
+        SendAnswer::Refused { errcode: 45009, .. } => later(Some(45009), "the account reached its daily limit (45009)"),
+        SendAnswer::Refused { errcode, error } => Ending::Failed { errcode: Some(*errcode), reason: error.message.clone(), none_left: error.kind == wx_subscribe::ErrorKind::Quota },
+        SendAnswer::NotSent => later(None, "WeChat was out of reach"),
+        SendAnswer::Lost => Ending::Unknown,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wechat::Failure;
     use serde_json::json;
 
     fn claimed(attempts: i64, deadline_ms: i64) -> Claimed {
         Claimed { id: "r".into(), openid: "o".into(), template_id: "t".into(), payload: "{}".into(), send_at_ms: 0, deadline_ms, attempts }
     }
 
+    /// How the call of `reminder` ends at time 0 when WeChat answered `answer`.
+    fn ended(answer: Result<Value, Failure>, reminder: &Claimed) -> Ending {
+        ending(&SendAnswer::of(answer), reminder, 0)
+    }
+
     #[test]
     fn each_answer_ends_the_call_as_the_platform_means_it() {
         let r = claimed(1, 60_000);
-        assert_eq!(ending(&Ok(json!({ "errcode": 0, "msgid": 7 })), &r, 0), Ending::Sent { msgid: Some("7".into()) });
-        assert!(matches!(ending(&Ok(json!({ "errcode": 43101, "errmsg": "user refuse" })), &r, 0), Ending::Failed { none_left: true, errcode: Some(43101), .. }));
-        assert!(matches!(ending(&Ok(json!({ "errcode": 40037, "errmsg": "invalid template id" })), &r, 0), Ending::Failed { none_left: false, errcode: Some(40037), .. }));
-        assert!(matches!(ending(&Ok(json!({ "errcode": -1 })), &r, 0), Ending::Later { next_try_ms: 1000, errcode: Some(-1), .. }));
-        assert!(matches!(ending(&Ok(json!({ "errcode": 45009 })), &claimed(3, 60_000), 0), Ending::Later { next_try_ms: 4000, .. }));
-        assert!(matches!(ending(&Err(Failure::NotSent), &r, 0), Ending::Later { errcode: None, .. }));
-        assert_eq!(ending(&Err(Failure::NoAnswer), &r, 0), Ending::Unknown);
+        assert_eq!(ended(Ok(json!({ "errcode": 0, "msgid": 7 })), &r), Ending::Sent { msgid: Some("7".into()) });
+        assert!(matches!(ended(Ok(json!({ "errcode": 43101, "errmsg": "user refuse" })), &r), Ending::Failed { none_left: true, errcode: Some(43101), .. }));
+        assert!(matches!(ended(Ok(json!({ "errcode": 40037, "errmsg": "invalid template id" })), &r), Ending::Failed { none_left: false, errcode: Some(40037), .. }));
+        assert!(matches!(ended(Ok(json!({ "errcode": -1 })), &r), Ending::Later { next_try_ms: 1000, errcode: Some(-1), .. }));
+        assert!(matches!(ended(Ok(json!({ "errcode": 45009 })), &claimed(3, 60_000)), Ending::Later { next_try_ms: 4000, .. }));
+        assert!(matches!(ended(Err(Failure::NotSent), &r), Ending::Later { errcode: None, .. }));
+        assert_eq!(ended(Err(Failure::NoAnswer), &r), Ending::Unknown);
     }
 
     #[test]
     fn busy_past_the_deadline_fails_and_the_backoff_is_capped() {
-        assert!(matches!(ending(&Ok(json!({ "errcode": -1 })), &claimed(1, 500), 0), Ending::Failed { none_left: false, errcode: Some(-1), .. }));
-        assert!(matches!(ending(&Ok(json!({ "errcode": -1 })), &claimed(40, i64::MAX), 0), Ending::Later { next_try_ms: MOST_BACKOFF_MS, .. }));
+        assert!(matches!(ended(Ok(json!({ "errcode": -1 })), &claimed(1, 500)), Ending::Failed { none_left: false, errcode: Some(-1), .. }));
+        assert!(matches!(ended(Ok(json!({ "errcode": -1 })), &claimed(40, i64::MAX)), Ending::Later { next_try_ms: MOST_BACKOFF_MS, .. }));
     }
 }

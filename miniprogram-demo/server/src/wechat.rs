@@ -263,12 +263,65 @@ impl WeChat {
         Ok(answer.get("data").cloned().unwrap_or(Value::Array(Vec::new())))
     }
 
-    /// Sends one message (`subscribeMessage.send`): WeChat's answer, success or not.
-    pub async fn send(&self, payload: &Value) -> Result<Value, Failure> {
+    /// Sends one message (`subscribeMessage.send`): what WeChat's answer means.
+    pub async fn send(&self, payload: &Value) -> SendAnswer {
         let url = format!("{}/cgi-bin/message/subscribe/send", self.base);
-        match self.with_token("send", |t| self.http.post(&url).query(&[("access_token", t)]).json(payload)).await {
-            Err(Failure::Answered(a)) => Ok(a),
-            other => other,
+        SendAnswer::of(self.with_token("send", |t| self.http.post(&url).query(&[("access_token", t)]).json(payload)).await)
+    }
+}
+
+/// What WeChat's answer to a send means: the one reading that the internal
+/// send and the reminder worker both settle the ledger by.
+#[derive(Debug)]
+pub enum SendAnswer {
+    /// WeChat took it (errcode 0).
+    Sent { msgid: Option<String> },
+    /// WeChat refused it: its errcode, and the crate's error for it.
+    Refused { errcode: i64, error: wx_subscribe::Error },
+    /// WeChat was not reached (or no token could be had): nothing was sent.
+    NotSent,
+    /// The answer was lost or unreadable: WeChat may have sent it.
+    Lost,
+}
+
+impl SendAnswer {
+    /// The meaning of what a call to the send API came back with.
+    pub(crate) fn of(answer: Result<Value, Failure>) -> SendAnswer {
+        let reply = match answer {
+            Ok(reply) | Err(Failure::Answered(reply)) => reply,
+            Err(Failure::NotSent) => return SendAnswer::NotSent,
+            Err(Failure::NoAnswer) => return SendAnswer::Lost,
+        };
+        match crate::crate_value(&reply).map(|v| wx_subscribe::send_result_from_values(&v)) {
+            Some(Ok(sent)) => SendAnswer::Sent { msgid: sent.msgid },
+            Some(Err(error)) => SendAnswer::Refused { errcode: errcode(&reply), error },
+            None => SendAnswer::Lost,
         }
+    }
+
+    /// How the send log names it: `sent`, `failed` (not sent) or `unknown`.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            SendAnswer::Sent { .. } => "sent",
+            SendAnswer::Refused { .. } | SendAnswer::NotSent => "failed",
+            SendAnswer::Lost => "unknown",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_send_answer_reads_as_the_platform_means_it() {
+        assert!(matches!(SendAnswer::of(Ok(json!({ "errcode": 0, "msgid": 7 }))), SendAnswer::Sent { msgid: Some(m) } if m == "7"));
+        let SendAnswer::Refused { errcode, error } = SendAnswer::of(Err(Failure::Answered(json!({ "errcode": 43101, "errmsg": "user refuse" })))) else { panic!("refused") };
+        assert_eq!((errcode, error.kind), (43101, wx_subscribe::ErrorKind::Quota));
+        assert!(matches!(SendAnswer::of(Err(Failure::NotSent)), SendAnswer::NotSent));
+        assert!(matches!(SendAnswer::of(Err(Failure::NoAnswer)), SendAnswer::Lost));
+        assert_eq!(SendAnswer::of(Ok(json!({ "errcode": 40037 }))).outcome(), "failed");
+        assert_eq!(SendAnswer::Lost.outcome(), "unknown");
     }
 }
