@@ -100,6 +100,25 @@ function pushEvent(event) {
 
 // Takes one send, sends `built`, settles the ledger by WeChat's answer:
 // { answer, fields } with the fields the send log keeps.
+/**
+ * Sends `payload` and reads WeChat's answer once, for a business send and a
+ * reminder alike: { sent } when WeChat took it, { error } when it refused
+ * (the error has its errCode), {} when no answer came (it may have sent it).
+ */
+async function callSend(payload) {
+  let reply;
+  try {
+    reply = await cloud.openapi.subscribeMessage.send(payload);
+  } catch (thrown) {
+    reply = thrown;
+  }
+  try {
+    return { sent: wxs.interpretSend(reply) };
+  } catch (e) {
+    return e instanceof wxs.WxSubscribeError && e.errCode !== undefined ? { error: e } : {};
+  }
+}
+
 async function spend(ledger, openid, template, built) {
   const slot = ledger.slot(openid, template.id);
   if (!await slot.take()) {
@@ -108,24 +127,13 @@ async function spend(ledger, openid, template, built) {
       fields: { outcome: 'refused' },
     };
   }
-  let reply;
-  try {
-    reply = await cloud.openapi.subscribeMessage.send(built.payload);
-  } catch (thrown) {
-    reply = thrown;
-  }
-  try {
-    const sent = wxs.interpretSend(reply);
-    return { answer: { ok: true, msgid: sent.msgid, changes: built.changes }, fields: { outcome: 'sent', msgid: String(sent.msgid), errcode: 0 } };
-  } catch (error) {
-    if (!(error instanceof wxs.WxSubscribeError) || error.errCode === undefined) {
-      // No answer from WeChat (a timeout, the network): the send stays spent.
-      return { answer: UNKNOWN_OUTCOME(), fields: { outcome: 'unknown' } };
-    }
-    if (error.kind === 'quota') await slot.empty().catch(() => {});
-    else await slot.giveBack().catch(() => {});
-    return { answer: fromError(error), fields: { outcome: 'failed', errcode: error.errCode } };
-  }
+  const { sent, error } = await callSend(built.payload);
+  if (sent) return { answer: { ok: true, msgid: sent.msgid, changes: built.changes }, fields: { outcome: 'sent', msgid: String(sent.msgid), errcode: 0 } };
+  // No answer from WeChat (a timeout, the network): the send stays spent.
+  if (!error) return { answer: UNKNOWN_OUTCOME(), fields: { outcome: 'unknown' } };
+  if (error.kind === 'quota') await slot.empty().catch(() => {});
+  else await slot.giveBack().catch(() => {});
+  return { answer: fromError(error), fields: { outcome: 'failed', errcode: error.errCode } };
 }
 
 // One send under an idempotency key: the same key again answers the first answer.
@@ -220,20 +228,7 @@ async function deliverDue(ledger) {
     if (claimed.length === 0) break;
     for (const reminder of claimed) {
       if (!await rem.called(reminder._id, owner)) continue;
-      let reply;
-      try {
-        reply = await cloud.openapi.subscribeMessage.send(reminder.payload);
-      } catch (thrown) {
-        reply = thrown;
-      }
-      let sent = null;
-      let error = null;
-      try {
-        sent = wxs.interpretSend(reply);
-      } catch (e) {
-        error = e instanceof wxs.WxSubscribeError ? e : { errCode: undefined };
-      }
-      const { noneLeft, ...fields } = ending(reminder, sent, error, Date.now());
+      const { noneLeft, ...fields } = ending(reminder, await callSend(reminder.payload), Date.now());
       if (!await rem.end(reminder._id, owner, fields)) continue;
       counts[fields.status === 'scheduled' ? 'later' : fields.status] += 1;
       if (fields.status === 'failed') {

@@ -107,12 +107,12 @@ function withoutId(doc) {
 }
 
 /**
- * How a call ended, from interpretSend's verdict: the reminder's new fields.
- * `error` is null on success; `noAnswer` when WeChat's answer was lost.
+ * How a call ended, from what WeChat answered (callSend in index.js: { sent },
+ * { error } or {} when the answer was lost): the reminder's new fields.
  */
-function ending(reminder, sent, error, t) {
-  if (!error) return { status: 'sent', msgid: String(sent.msgid), errcode: 0, sentAt: t };
-  if (error.errCode === undefined) return { status: 'unknown' };
+function ending(reminder, { sent, error }, t) {
+  if (sent) return { status: 'sent', msgid: String(sent.msgid), errcode: 0, sentAt: t };
+  if (!error) return { status: 'unknown' };
   const busy = error.errCode === -1 || error.errCode === 45009;
   const wait = Math.min(1000 * 2 ** Math.min(reminder.attempts - 1, 20), MOST_BACKOFF_MS);
   if (busy && t + wait <= reminder.deadline) {
