@@ -138,3 +138,34 @@ impl Config {
         Ok((config, var("WXS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_vars(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).map(|(c, _)| c)
+    }
+
+    const NEEDED: [(&str, &str); 2] = [("WXS_APPID", "wx1"), ("WXS_SECRET", "s")];
+
+    #[test]
+    fn the_reminder_settings_have_defaults_and_are_kept_in_range() {
+        let c = read(&NEEDED).unwrap();
+        assert_eq!((c.reminders.poll, c.reminders.in_flight, c.reminders.per_second), (Duration::from_millis(200), 32, 100));
+        assert_eq!((c.demo, c.demo_remind), (false, Duration::from_secs(60)));
+        let set = [NEEDED[0], NEEDED[1], ("WXS_REMINDER_POLL_MS", "1"), ("WXS_REMINDER_IN_FLIGHT", "0"), ("WXS_REMINDER_RATE", "999999"), ("WXS_DEMO", "1"), ("WXS_DEMO_REMIND_SECS", "5")];
+        let c = read(&set).unwrap();
+        assert_eq!((c.reminders.poll, c.reminders.in_flight, c.reminders.per_second), (Duration::from_millis(10), 1, 100_000));
+        assert_eq!((c.demo, c.demo_remind), (true, Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn a_setting_that_is_not_a_whole_number_is_refused_by_name() {
+        let e = read(&[NEEDED[0], NEEDED[1], ("WXS_REMINDER_RATE", "fast")]).err().unwrap();
+        assert_eq!(e, "WXS_REMINDER_RATE must be a whole number, got fast");
+        assert!(read(&[NEEDED[0], NEEDED[1], ("WXS_DEMO_REMIND_SECS", "-1")]).is_err());
+        assert_eq!(read(&[NEEDED[0]]).err().unwrap(), "set WXS_SECRET or WXS_SECRET_FILE (the AppSecret stays on the server)");
+    }
+}

@@ -443,6 +443,8 @@ pub async fn the_page_writes_no_message_the_demo_route_writes_its_own(h: &Harnes
     let off = Harness::on(&h.database_url, h.fake_base.clone(), h.fake.clone(), |c| c.demo = false).await;
     let (status, _) = off.call("POST", "/demo/send", Some(&s), Some(json!({ "templateId": fake::TEMPLATE }))).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "no demo route without WXS_DEMO=1");
+    let (status, _) = off.call("POST", "/demo/remind", Some(&s), Some(json!({ "templateId": fake::TEMPLATE }))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no demo reminder without WXS_DEMO=1");
     assert_eq!(h.sends(&s).await, 1);
     let (status, body) = h.call("POST", "/demo/send", Some(&s), Some(json!({ "templateId": fake::TEMPLATE, "data": data }))).await;
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad-body")), "the demo takes no data: {body}");

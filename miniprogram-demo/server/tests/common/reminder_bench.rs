@@ -139,6 +139,24 @@ impl Run {
         self.children[i] = Run::spawn(&self.url, &self.fake_base, &format!("bench{i}-again")).await;
     }
 
+    /// Where the sends later than 1 s fall: how many per 5 s of due time, from `t0`.
+    fn late_by_window(&self, from: usize, due: impl Fn(usize) -> i64, t0: i64) -> String {
+        let f = self.fake.lock().unwrap();
+        let mut windows: std::collections::BTreeMap<i64, (usize, i64)> = Default::default();
+        for (openid, at, _) in &f.took[from..] {
+            let Some(i) = openid.strip_prefix("bench-").and_then(|i| i.parse::<usize>().ok()) else { continue };
+            let late = at - due(i);
+            if late > 1000 {
+                let w = windows.entry((due(i) - t0) / 5000 * 5).or_default();
+                *w = (w.0 + 1, w.1.max(late));
+            }
+        }
+        if windows.is_empty() {
+            return "none".to_owned();
+        }
+        windows.iter().map(|(s, (n, most))| format!("{s}-{} s: {n} (worst {most} ms)", s + 5)).collect::<Vec<_>>().join(", ")
+    }
+
     /// Lateness of the sends the fake took from `from` on, by user, against `due(i)`: sorted, ms.
     fn lateness(&self, from: usize, due: impl Fn(usize) -> i64) -> (Vec<i64>, HashMap<String, u64>) {
         let f = self.fake.lock().unwrap();
@@ -193,6 +211,7 @@ pub async fn ten_thousand_reminders(url: &str, instances: usize, label: &str) {
     run.kill_and_restart(0).await;
     let settled = run.until_taken(N, Duration::from_secs(150)).await;
     let (late, per_user) = run.lateness(0, spread);
+    println!("reminders later than 1 s {label}, by due time after the first (the SIGKILL at 30 s): {}", run.late_by_window(0, spread, t0));
     let statuses = run.statuses().await;
     report(label, "due over a minute, one instance SIGKILLed and restarted at 30 s", &late, &per_user,
         &format!("; made through the API in {:.1} s ({}); {settled} lost answers settled by sent events; statuses {statuses:?}; goal p99 < 1000 ms: {}",
