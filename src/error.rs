@@ -2,7 +2,8 @@
 //! switch on, a `message` for the developer and `advice` on what to do next.
 //! The JS side receives exactly these fields (see `js/lib/index.d.ts`).
 
-use crate::value::{find, quote, Value};
+use crate::text::{decimal, find, quote};
+use crate::value::Value;
 use serde::Serialize;
 
 /// What kind of failure this is: the category a page switches on.
@@ -153,29 +154,6 @@ impl Serialize for Error {
     }
 }
 
-/// Written as serde writes it but for `userMessage` (a test keeps the two
-/// equal), without serde's plumbing: every call's error goes this way. The
-/// JS side gives the error its `userMessage` from the kind (`js/lib/error.js`
-/// has the same table, a test keeps them equal), so neither wasm module
-/// carries the sentences.
-impl crate::json::Direct for Error {
-    fn write(&self, out: &mut crate::json::Text<'_>) {
-        out.raw("{\"code\":").string(self.code).raw(",\"kind\":").string(self.kind.name());
-        out.raw(",\"message\":").string(&self.message).raw(",\"advice\":").string(self.advice);
-        out.raw(",\"retryable\":").bool(self.retryable);
-        if let Some(code) = self.err_code {
-            out.raw(",\"errCode\":").float(code.into());
-        }
-        if let Some(message) = &self.err_msg {
-            out.raw(",\"errMsg\":").string(message);
-        }
-        if let Some(field) = &self.field {
-            out.raw(",\"field\":").string(field);
-        }
-        out.raw("}");
-    }
-}
-
 impl Error {
     /// An error that did not come from WeChat (no `errCode`, `errMsg` or field).
     pub fn new(code: &'static str, kind: ErrorKind, retryable: bool, message: String, advice: &'static str) -> Error {
@@ -253,33 +231,6 @@ pub(crate) fn from_wechat(table: &[Known], err_code: Option<i32>, err_msg: Optio
     Error(Box::new(Failure { code, kind, message, advice, retryable, err_code, err_msg, field: None }))
 }
 
-/// A whole number in decimal, without the formatting machinery (it is large in wasm).
-pub(crate) fn decimal(n: i64) -> String {
-    // Room for any i64: one allocation, never grown.
-    let mut text = String::with_capacity(20);
-    if n < 0 {
-        text.push('-');
-    }
-    each_digit(n.unsigned_abs(), |d| text.push(char::from(d)));
-    text
-}
-
-/// Gives the decimal digits of `n` (ASCII), from the first, to `digit`: no
-/// buffer to clear and no digits to move (the JSON writer uses it too).
-pub(crate) fn each_digit(n: u64, mut digit: impl FnMut(u8)) {
-    let mut power = 1;
-    while power <= n / 10 {
-        power *= 10;
-    }
-    loop {
-        digit(b'0' + (n / power % 10) as u8);
-        if power == 1 {
-            break;
-        }
-        power /= 10;
-    }
-}
-
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {} ({})", self.code, self.message, self.advice)
@@ -303,13 +254,6 @@ mod tests {
             assert_eq!(serde["userMessage"].take(), error.kind.user_message(), "serde writes the user's sentence");
             serde.as_object_mut().unwrap().remove("userMessage");
             assert_eq!(written["error"], serde, "the boundary leaves the sentence to the JS side");
-        }
-    }
-
-    #[test]
-    fn decimals_are_as_rust_formats_them() {
-        for n in [0, 7, 10, 99, 12345, -1, -40001, i64::MAX, i64::MIN] {
-            assert_eq!(decimal(n), n.to_string());
         }
     }
 

@@ -9,7 +9,8 @@
 //! [`MAX_DEPTH`]), so no input can take unbounded memory or time. A string that
 //! holds a lone surrogate becomes [`Value::Unpaired`].
 
-use crate::error::{decimal, each_digit, Error};
+use crate::error::Error;
+use crate::text::{decimal, each_digit};
 use crate::value::{Value, MAX_DEPTH, TOO_DEEP};
 use serde::ser::{self, Serialize};
 
@@ -701,6 +702,29 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
     fn end(self) -> Result<(), WriteError> {
         self.finish()
+    }
+}
+
+/// Written as serde writes it but for `userMessage` (a test keeps the two
+/// equal), without serde's plumbing: every call's error goes this way. The
+/// JS side gives the error its `userMessage` from the kind (`js/lib/error.js`
+/// has the same table, a test keeps them equal), so neither wasm module
+/// carries the sentences.
+impl Direct for Error {
+    fn write(&self, out: &mut Text<'_>) {
+        out.raw("{\"code\":").string(self.code).raw(",\"kind\":").string(self.kind.name());
+        out.raw(",\"message\":").string(&self.message).raw(",\"advice\":").string(self.advice);
+        out.raw(",\"retryable\":").bool(self.retryable);
+        if let Some(code) = self.err_code {
+            out.raw(",\"errCode\":").float(code.into());
+        }
+        if let Some(message) = &self.err_msg {
+            out.raw(",\"errMsg\":").string(message);
+        }
+        if let Some(field) = &self.field {
+            out.raw(",\"field\":").string(field);
+        }
+        out.raw("}");
     }
 }
 

@@ -32,6 +32,8 @@ mod arena;
 mod blocks;
 pub mod error;
 mod index;
+mod state;
+mod text;
 pub mod json;
 pub mod memory;
 pub mod numbers;

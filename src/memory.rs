@@ -14,11 +14,12 @@
 //! - states older than [`KEEP_MS`] are dropped, and at most [`MAX_STATES`] are kept
 //!   (the newest); a record that is not a valid record reads as empty.
 
-use crate::error::{decimal, Error};
+use crate::error::Error;
+use crate::text::decimal;
 use crate::index::{heapsort, Index};
-use crate::numbers::Numbers;
 use crate::options::DEFAULT_IDS_PER_REQUEST;
-use crate::plan::TemplateState;
+use crate::state::TemplateState;
+use crate::value::{moment, time};
 use crate::value::Value;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -236,21 +237,6 @@ fn positions<T, U>(entries: &[(String, T)], wanted: &[(String, U)]) -> Vec<Optio
     wanted.iter().map(|(id, _)| index.first(id)).collect()
 }
 
-/// A time in milliseconds since 1970: a finite number, not negative.
-pub(crate) fn time(value: &Value) -> Option<f64> {
-    moment(number(value))
-}
-
-/// [`time`], of a number.
-fn moment(n: f64) -> Option<f64> {
-    (n.is_finite() && n >= 0.0).then_some(n)
-}
-
-/// The index a number stands for, 1-based with 0 for none: `Some(n - 1)` for a whole `n >= 1`.
-pub(crate) fn code_index(code: f64) -> Option<usize> {
-    ((1.0..=255.0).contains(&code) && code.fract() == 0.0).then(|| code as usize - 1)
-}
-
 /// The number a value is, or NaN (which no rule below accepts).
 fn number(value: &Value) -> f64 {
     match value {
@@ -313,7 +299,7 @@ impl Serialize for Record {
 /// Each number is judged by the rules [`Record::read`] and [`Change::read`]
 /// apply to the text (a value the JS side did not find a number for is NaN,
 /// which no rule accepts), and the record comes back keyed by position (see
-/// [`Record::numbers`]). Numbers that do not fit this order are an input error.
+/// [`crate::numbers::record`]). Numbers that do not fit this order are an input error.
 pub fn merge_from_codes(codes: &[f64]) -> Result<Record, Error> {
     let mut c = Codes { rest: codes, keys: codes.len(), short: false };
     c.merge().filter(|_| c.rest.is_empty() && !c.short).ok_or_else(bad_codes)
@@ -392,40 +378,6 @@ impl Codes<'_> {
     }
 }
 
-impl Record {
-    /// The record as the `remember` export answers it (see [`crate::numbers`]),
-    /// in this order: `0`, [`RECORD_VERSION`]; how many states, then per
-    /// state its key, its state (its index in [`TemplateState::NAMES`]) and
-    /// its time; how many pending templates, then per template its key and
-    /// its count; the learned ids per request and when, or `-1` and `-1`. A
-    /// key is its position when `by_position` (a record read by
-    /// [`merge_from_codes`]), else its text.
-    pub fn numbers(&self, by_position: bool) -> Vec<f64> {
-        let mut out = Numbers::answer(8 + 4 * self.states.len() + 3 * self.pending.len());
-        let key = |out: &mut Numbers, id: &str| {
-            match by_position {
-                true => out.whole(crate::registry::position(id).unwrap_or(0)),
-                false => out.text(id),
-            };
-        };
-        out.whole(RECORD_VERSION as usize).whole(self.states.len());
-        for (id, r) in &self.states {
-            key(&mut out, id);
-            out.whole(r.state as usize).put(r.at);
-        }
-        out.whole(self.pending.len());
-        for (id, n) in &self.pending {
-            key(&mut out, id);
-            out.whole(*n as usize);
-        }
-        match self.ids_per_request {
-            Some(l) => out.whole(l.ids as usize).put(l.at),
-            None => out.put(-1.0).put(-1.0),
-        };
-        out.done()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,10 +393,10 @@ mod tests {
     fn merged(stored: &str, changes: &str, now: f64) -> String {
         let record = merge_from_values(&json(&format!("[{stored},{changes},{now}]"))).unwrap();
         let serde = serde_json::to_string(&record).unwrap();
-        assert_eq!(read_numbers(&record.numbers(false), None), json(&serde), "{stored} {changes}");
+        assert_eq!(read_numbers(&crate::numbers::record(&record, false), None), json(&serde), "{stored} {changes}");
         if let Some((codes, ids)) = codes(&json(stored), &json(changes), now) {
             let by_position = merge_from_codes(&codes).unwrap();
-            assert_eq!(read_numbers(&by_position.numbers(true), Some(&ids)), json(&serde), "{stored} {changes}");
+            assert_eq!(read_numbers(&crate::numbers::record(&by_position, true), Some(&ids)), json(&serde), "{stored} {changes}");
         }
         serde
     }

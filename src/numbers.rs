@@ -11,6 +11,8 @@
 //! with `{`: the JS side tells the two apart by the first number.
 
 use crate::error::Error;
+use crate::memory::{Record, RECORD_VERSION};
+use crate::outcome::Answers;
 
 /// A numbers answer being written. One call per number: a push inlined at
 /// every place would make the module larger, not faster on a phone.
@@ -69,6 +71,84 @@ pub fn answer<T>(result: &Result<T, Error>, numbers: impl FnOnce(&T) -> Vec<f64>
         Ok(value) => numbers(value),
         Err(error) => crate::json::error_answer(error).into_iter().map(f64::from).collect(),
     }
+}
+
+/// The answers as the `interpretResult` export gives them, in this order:
+///
+/// - `0`, whether the accepts add sends (`0` or `1`), then the counts in
+///   the order of [`crate::outcome::OutcomeCounts`]' fields;
+/// - `-1`, or when the ids were read here, how many, then each one's text;
+/// - how many results, then per result its status (its index in
+///   [`crate::Status::NAMES`]) and the text of its raw value, or `-1` for none;
+/// - how many positions were accepted, then each.
+pub fn answers(answers: &Answers) -> Vec<f64> {
+    // Room for all of it, so that a large request's answer is not copied to
+    // grow: three numbers a result (its status, its raw text's length, its
+    // id's length when the ids are read here), then the texts, whose UTF-8
+    // bytes bound their UTF-16 code units.
+    let mut room = 16 + 3 * answers.results.len() + answers.accepted.len();
+    for text in answers.ids.iter().flatten().chain(answers.results.iter().filter_map(|(_, raw)| raw.as_ref())) {
+        room += text.len();
+    }
+    let mut out = Numbers::answer(room);
+    let c = &answers.counts;
+    out.whole(usize::from(answers.sends));
+    for count in [c.accepted, c.rejected, c.banned, c.filtered, c.unknown, c.missing] {
+        out.put(count.into());
+    }
+    match &answers.ids {
+        Some(ids) => {
+            out.whole(ids.len());
+            for id in ids {
+                out.text(id);
+            }
+        }
+        None => {
+            out.put(-1.0);
+        }
+    }
+    out.whole(answers.results.len());
+    for (status, raw) in &answers.results {
+        out.whole(*status as usize);
+        match raw {
+            Some(raw) => out.text(raw),
+            None => out.put(-1.0),
+        };
+    }
+    out.positions(&answers.accepted);
+    out.done()
+}
+
+/// The record as the `remember` export answers it,
+/// in this order: `0`, [`RECORD_VERSION`]; how many states, then per
+/// state its key, its state (its index in [`crate::TemplateState::NAMES`]) and
+/// its time; how many pending templates, then per template its key and
+/// its count; the learned ids per request and when, or `-1` and `-1`. A
+/// key is its position when `by_position` (a record read by
+/// [`crate::memory::merge_from_codes`]), else its text.
+pub fn record(record: &Record, by_position: bool) -> Vec<f64> {
+    let mut out = Numbers::answer(8 + 4 * record.states.len() + 3 * record.pending.len());
+    let key = |out: &mut Numbers, id: &str| {
+        match by_position {
+            true => out.whole(crate::text::position(id).unwrap_or(0)),
+            false => out.text(id),
+        };
+    };
+    out.whole(RECORD_VERSION as usize).whole(record.states.len());
+    for (id, r) in &record.states {
+        key(&mut out, id);
+        out.whole(r.state as usize).put(r.at);
+    }
+    out.whole(record.pending.len());
+    for (id, n) in &record.pending {
+        key(&mut out, id);
+        out.whole(*n as usize);
+    }
+    match record.ids_per_request {
+        Some(l) => out.whole(l.ids as usize).put(l.at),
+        None => out.put(-1.0).put(-1.0),
+    };
+    out.done()
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Planner options: how many ids one request may carry, and what the client can do.
 
-use crate::error::{decimal, Error};
+use crate::error::Error;
+use crate::text::decimal;
 use crate::template::shown;
 use crate::value::Value;
 
@@ -141,7 +142,7 @@ pub fn parse_options(value: &Value) -> Result<PlanOptions, Error> {
     };
     options.now = match value.get("now") {
         None => None,
-        Some(v) => Some(crate::memory::time(v).ok_or_else(|| {
+        Some(v) => Some(crate::value::time(v).ok_or_else(|| {
             Error::shape("options-bad-now", "options.now", "a time in milliseconds (Date.now())", v, OPTIONS_ADVICE)
         })?),
     };

@@ -4,7 +4,6 @@
 
 use crate::error::{from_wechat, wechat_answer, Error, ErrorKind, Known};
 use crate::index::Index;
-use crate::numbers::Numbers;
 use crate::template::TemplateKind;
 use crate::value::Value;
 use serde::Serialize;
@@ -120,60 +119,11 @@ impl Answers {
     /// The outcome these answers give the request's ids (`ids` if given here,
     /// else `["0", "1", ...]`).
     pub fn named(self) -> Outcome {
-        let ids = self.ids.unwrap_or_else(|| (0..self.results.len()).map(|i| crate::error::decimal(i as i64)).collect());
+        let ids = self.ids.unwrap_or_else(|| (0..self.results.len()).map(|i| crate::text::decimal(i as i64)).collect());
         let results = ids.iter().zip(self.results).map(|(id, (status, raw))| TemplateResult { id: id.clone(), status, raw }).collect();
         let accepted: Vec<String> = self.accepted.iter().map(|&i| ids[i].clone()).collect();
         let sends = if self.sends { accepted.clone() } else { Vec::new() };
         Outcome { results, accepted, sends, counts: self.counts }
-    }
-}
-
-impl Answers {
-    /// The answers as the `interpretResult` export gives them (see
-    /// [`crate::numbers`]), in this order:
-    ///
-    /// - `0`, whether the accepts add sends (`0` or `1`), then the counts in
-    ///   the order of [`OutcomeCounts`]' fields;
-    /// - `-1`, or when the ids were read here, how many, then each one's text;
-    /// - how many results, then per result its status (its index in
-    ///   [`Status::NAMES`]) and the text of its raw value, or `-1` for none;
-    /// - how many positions were accepted, then each.
-    pub fn numbers(&self) -> Vec<f64> {
-        // Room for all of it, so that a large request's answer is not copied to
-        // grow: three numbers a result (its status, its raw text's length, its
-        // id's length when the ids are read here), then the texts, whose UTF-8
-        // bytes bound their UTF-16 code units.
-        let mut room = 16 + 3 * self.results.len() + self.accepted.len();
-        for text in self.ids.iter().flatten().chain(self.results.iter().filter_map(|(_, raw)| raw.as_ref())) {
-            room += text.len();
-        }
-        let mut out = Numbers::answer(room);
-        let c = &self.counts;
-        out.whole(usize::from(self.sends));
-        for count in [c.accepted, c.rejected, c.banned, c.filtered, c.unknown, c.missing] {
-            out.put(count.into());
-        }
-        match &self.ids {
-            Some(ids) => {
-                out.whole(ids.len());
-                for id in ids {
-                    out.text(id);
-                }
-            }
-            None => {
-                out.put(-1.0);
-            }
-        }
-        out.whole(self.results.len());
-        for (status, raw) in &self.results {
-            out.whole(*status as usize);
-            match raw {
-                Some(raw) => out.text(raw),
-                None => out.put(-1.0),
-            };
-        }
-        out.positions(&self.accepted);
-        out.done()
     }
 }
 
@@ -356,7 +306,7 @@ mod tests {
     /// What [`Answers`] write, read back as JS reads them (js/lib/templates.js):
     /// the outcome's JSON shape, by position.
     fn written(answers: Answers) -> serde_json::Value {
-        let numbers = answers.numbers();
+        let numbers = crate::numbers::answers(&answers);
         let mut read = numbers.iter().copied();
         let mut next = || read.next().expect("a number");
         let text = |next: &mut dyn FnMut() -> f64, length: f64| String::from_utf16(&(0..length as usize).map(|_| next() as u16).collect::<Vec<_>>()).unwrap();
@@ -425,8 +375,8 @@ mod tests {
         let fields = json(r#"{"errMsg":"requestSubscribeMessage:ok"}"#);
         let batch: Vec<String> = (0..1000).map(|i| format!("tmpl-{i}")).collect();
         let result = serde_json::json!(batch.iter().zip(&answers).map(|(id, a)| (id.clone(), serde_json::json!(a))).collect::<serde_json::Map<_, _>>());
-        let by_position = interpret_answers(&fields, &json(&serde_json::to_string(&answers).unwrap())).unwrap().numbers();
-        let by_id = interpret_ids(batch, &json(&result.to_string())).unwrap().numbers();
+        let by_position = crate::numbers::answers(&interpret_answers(&fields, &json(&serde_json::to_string(&answers).unwrap())).unwrap());
+        let by_id = crate::numbers::answers(&interpret_ids(batch, &json(&result.to_string())).unwrap());
         for numbers in [by_position, by_id] {
             assert!(numbers.capacity() <= numbers.len() + 1000 + 16, "{} numbers in room for {}", numbers.len(), numbers.capacity());
         }

@@ -11,55 +11,7 @@ use crate::memory::{Record, Remembered};
 use crate::value::{quote, Value};
 use serde::Serialize;
 
-/// Where a template stands for this round of asking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TemplateState {
-    /// Will be asked, with a popup.
-    Ask,
-    /// Kept as accepted: asked again silently (no popup), because each request
-    /// adds one more send to the quota.
-    TopUp,
-    /// Kept as rejected: the popup never shows again; only the settings page helps.
-    KeptRejected,
-    /// Banned by WeChat: never asked.
-    Banned,
-    /// The main switch is off: nothing can be asked until the user turns it on.
-    SwitchedOff,
-    /// Accepted in this round: not asked again until the next round.
-    Accepted,
-    /// Rejected in this round: not asked again until the next round.
-    Rejected,
-    /// Answered twice this round with something that settles nothing (`filter`,
-    /// a value this library does not know, or no value): not asked again until
-    /// the next round.
-    Unsettled,
-}
-
-named!(TemplateState, ["ask", "top-up", "kept-rejected", "banned", "switched-off", "accepted", "rejected", "unsettled"]);
-
-impl TemplateState {
-    /// Every state, in declaration order.
-    pub const ALL: [TemplateState; 8] = [
-        TemplateState::Ask, TemplateState::TopUp, TemplateState::KeptRejected, TemplateState::Banned,
-        TemplateState::SwitchedOff, TemplateState::Accepted, TemplateState::Rejected, TemplateState::Unsettled,
-    ];
-
-    /// The state named `name` (as [`TemplateState::name`] gives it), if any.
-    pub fn from_name(name: &str) -> Option<TemplateState> {
-        let at = TemplateState::NAMES.iter().position(|n| *n == name)?;
-        TemplateState::ALL.get(at).copied()
-    }
-
-    /// The state a number stands for: 1 + its index in [`TemplateState::ALL`] (see [`crate::memory::merge_from_codes`]).
-    pub fn from_code(code: f64) -> Option<TemplateState> {
-        TemplateState::ALL.get(crate::memory::code_index(code)?).copied()
-    }
-
-    /// Whether a template in this state goes into a batch.
-    pub fn is_requested(self) -> bool {
-        matches!(self, TemplateState::Ask | TemplateState::TopUp)
-    }
-}
+pub use crate::state::TemplateState;
 
 /// One template with its state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

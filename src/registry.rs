@@ -16,7 +16,9 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::json::{Direct, Text};
-use crate::memory::{code_index, Record, Remembered, RECORD_VERSION};
+use crate::memory::{Record, Remembered, RECORD_VERSION};
+use crate::state::code_index;
+use crate::text::position;
 use crate::numbers::Numbers;
 use crate::options::{parse_options, PlanOptions};
 use crate::outcome::Status;
@@ -287,7 +289,7 @@ fn apply_codes(known: &mut [Known], codes: &[f64], record_keeps_states: bool) ->
         return Ok(());
     }
     let templates = known.len();
-    let bad = || bad_codes(&["the plan's numbers do not fit the registered list of ", &crate::error::decimal(templates as i64), " templates"].concat());
+    let bad = || bad_codes(&["the plan's numbers do not fit the registered list of ", &crate::text::decimal(templates as i64), " templates"].concat());
     if codes.len() != PLAN_HEAD + templates * CODES_PER_TEMPLATE {
         return Err(bad());
     }
@@ -317,14 +319,6 @@ fn answered(code: f64) -> Option<Answers> {
         rest /= ANSWER_BASE;
     }
     Some(answers)
-}
-
-/// A key that is a position: `"12"` (digits only, as JS writes an index).
-pub(crate) fn position(key: &str) -> Option<usize> {
-    if key.is_empty() || key.len() > 9 || !key.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some(key.bytes().fold(0, |n, b| n * 10 + usize::from(b - b'0')))
 }
 
 #[cfg(test)]
@@ -523,14 +517,6 @@ mod tests {
         // A plan that fails keeps nothing, as the JS side keeps nothing of it.
         assert!(registry.layout(&json(r#"[1,null,{"idsPerRequest":2},[]]"#), &[]).is_err());
         assert_eq!(registry.layout(&json(r#"[1,null,{"now":7},null,null,true]"#), &[]).unwrap().ids_per_request, 1);
-    }
-
-    #[test]
-    fn only_digit_keys_are_positions() {
-        assert_eq!(position("12"), Some(12));
-        for bad in ["", "-1", "1e3", " 1", "12345678901", "x"] {
-            assert_eq!(position(bad), None, "{bad}");
-        }
     }
 
     #[test]

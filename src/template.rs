@@ -1,6 +1,7 @@
 //! The app's templates: what the server may send, as the page passes them in.
 
-use crate::error::{decimal, Error};
+use crate::error::Error;
+use crate::text::decimal;
 use crate::index::Index;
 use crate::value::{quote, Value};
 use serde::Serialize;

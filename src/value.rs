@@ -5,23 +5,7 @@
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
-/// Where `needle` first stands in `haystack` (a byte offset). A plain search:
-/// the standard one brings a large two-way searcher into the wasm module.
-pub(crate) fn find(haystack: &str, needle: &str) -> Option<usize> {
-    haystack.as_bytes().windows(needle.len().max(1)).position(|w| w == needle.as_bytes())
-}
-
-/// How many characters of the input a message quotes before it cuts.
-pub const QUOTED_CHARS: usize = 40;
-
-/// `text` as a message quotes it: the first [`QUOTED_CHARS`] characters, then
-/// `…` and its full size in UTF-8 bytes when there is more, so a huge input never makes a huge message.
-pub fn quote(text: &str) -> String {
-    match text.char_indices().nth(QUOTED_CHARS) {
-        None => text.to_owned(),
-        Some((cut, _)) => [&text[..cut], "… (", &crate::error::decimal(text.len() as i64), " bytes)"].concat(),
-    }
-}
+pub use crate::text::{quote, QUOTED_CHARS};
 
 /// How deep arrays and objects may nest. Deeper input (or a cyclic JS object)
 /// is refused with an error instead of exhausting the wasm stack.
@@ -172,6 +156,19 @@ impl<'de> de::Deserialize<'de> for Value {
     }
 }
 
+/// A time in milliseconds since 1970: a finite number, not negative.
+pub(crate) fn time(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => moment(*n),
+        _ => None,
+    }
+}
+
+/// [`time`], of a number.
+pub(crate) fn moment(n: f64) -> Option<f64> {
+    (n.is_finite() && n >= 0.0).then_some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,15 +195,6 @@ mod tests {
         assert!(err.to_string().contains("24 levels"), "{err}");
         let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
         assert!(serde_json::from_str::<Value>(&ok).is_ok());
-    }
-
-    #[test]
-    fn quotes_cut_long_text_and_say_its_length() {
-        assert_eq!(quote("订阅"), "订阅");
-        let long = "订".repeat(1_000_000);
-        let q = quote(&long);
-        assert!(q.starts_with(&"订".repeat(QUOTED_CHARS)) && q.ends_with("… (3000000 bytes)"), "{q}");
-        assert!(q.chars().count() < 80);
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub fn plan(input: &[u16], codes: &[f64]) -> Box<[f64]> {
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen(js_name = interpretResult)]
 pub fn interpret_result(input: &[u16]) -> Box<[f64]> {
-    call_with(|r| numbers::answer(r, crate::outcome::Answers::numbers), || json::read(input), |a| match a.at(2) {
+    call_with(|r| numbers::answer(r, numbers::answers), || json::read(input), |a| match a.at(2) {
         Value::Null => crate::interpret_batch(a.at(0), a.at(1)),
         answers => crate::interpret_positions(a.at(0), a.at(1), answers),
     })
@@ -87,15 +87,15 @@ pub fn interpret_result(input: &[u16]) -> Box<[f64]> {
 
 /// `[stored, changes, now]` (see [`crate::memory::merge_from_values`]), or,
 /// with no text, the numbers of [`crate::memory::merge_from_codes`]: either
-/// way the record comes back as numbers (see [`crate::Record::numbers`]).
+/// way the record comes back as numbers (see [`numbers::record`]).
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
 pub fn remember(input: &[u16], codes: &[f64]) -> Box<[f64]> {
     let by_position = input.is_empty();
     let read = || if by_position { Ok(Value::Null) } else { json::read(input) };
     let answer: fn(&Result<crate::Record, Error>) -> Vec<f64> = match by_position {
-        true => |r| numbers::answer(r, |record| record.numbers(true)),
-        false => |r| numbers::answer(r, |record| record.numbers(false)),
+        true => |r| numbers::answer(r, |record| numbers::record(record, true)),
+        false => |r| numbers::answer(r, |record| numbers::record(record, false)),
     };
     call_with(answer, read, |a| match by_position {
         true => crate::memory::merge_from_codes(codes),

@@ -5,7 +5,7 @@
 
 use super::rules::{check, Problem};
 use super::template::{KeywordType, SendTemplate};
-use crate::error::decimal;
+use crate::text::decimal;
 use crate::template::shown;
 use crate::index::Index;
 use crate::value::{quote, Value};

@@ -1,7 +1,8 @@
 //! What `subscribeMessage.send` answered (HTTPS `{ errcode, errmsg, msgid }`,
 //! or a cloud call's `{ errCode, errMsg }`), as an error value or the message id.
 
-use crate::error::{decimal, from_wechat, wechat_answer, Error, ErrorKind, Known};
+use crate::error::{from_wechat, wechat_answer, Error, ErrorKind, Known};
+use crate::text::decimal;
 use crate::value::{quote, Value};
 use serde::Serialize;
 

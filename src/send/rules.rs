@@ -6,7 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 use super::template::KeywordType;
-use crate::error::decimal;
+use crate::text::decimal;
 use crate::value::quote;
 
 /// Why a value breaks its keyword's rule.

@@ -2,10 +2,11 @@
 //! `getTemplateList`'s `content` (`订单号:{{character_string9.DATA}}`) and
 //! `keywordEnumValueList`, or from an explicit list of keys with rules.
 
-use crate::error::{decimal, Error};
+use crate::error::Error;
+use crate::text::{decimal, find};
 use crate::template::shown;
 use crate::index::Index;
-use crate::value::{find, quote, Value};
+use crate::value::{quote, Value};
 use serde::Serialize;
 
 /// A keyword's type, named by its key's prefix: `thing4` is a `thing`.
