@@ -134,8 +134,14 @@ pub const UNSETTLED_ANSWERS: u32 = 2;
 /// status values (`"accept"`, `"acceptWithAlert"`, `"reject"`, ...), or
 /// `{ [id]: [status, ...] }` with every answer of the round, oldest first.
 pub fn parse_answered(value: &Value) -> Result<Vec<(String, Answers)>, Error> {
-    let bad = |id: &str, v: &Value| {
-        Error::shape("answered-bad-status", &["answered['", &quote(id), "']"].concat(), "a status string or an array of them", v, ANSWERED_ADVICE)
+    parse_answered_as(value, &|key| key.to_owned())
+}
+
+/// [`parse_answered`], where an error names a template by the id
+/// `id_of(key)` gives: answers keyed by position are named by id, as the page wrote them.
+pub(crate) fn parse_answered_as(value: &Value, id_of: &dyn Fn(&str) -> String) -> Result<Vec<(String, Answers)>, Error> {
+    let bad = |key: &str, v: &Value| {
+        Error::shape("answered-bad-status", &["answered['", &quote(&id_of(key)), "']"].concat(), "a status string or an array of them", v, ANSWERED_ADVICE)
     };
     let statuses = |id: &str, v: &Value| -> Result<Answers, Error> {
         match v {

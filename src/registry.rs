@@ -22,7 +22,7 @@ use crate::text::position;
 use crate::numbers::Numbers;
 use crate::options::{parse_options, PlanOptions};
 use crate::outcome::Status;
-use crate::plan::{layout, parse_answered, title_numbers, Answers, Known, Layout, TemplateState, ADVICE};
+use crate::plan::{layout, parse_answered_as, title_numbers, Answers, Known, Layout, TemplateState, ADVICE};
 use crate::setting::{parse_setting, KeptChoice};
 use crate::template::{parse_templates, Template, TemplateKind};
 use crate::value::Value;
@@ -221,7 +221,8 @@ impl Registry {
                 k.kept = Some(choice);
             }
         }
-        for (key, answers) in parse_answered(args.at(3))? {
+        let id_of = |key: &str| position(key).and_then(|i| templates.get(i)).map_or_else(|| key.to_owned(), |t| t.id.clone());
+        for (key, answers) in parse_answered_as(args.at(3), &id_of)? {
             if let Some(k) = position(&key).and_then(|i| known.get_mut(i)) {
                 k.answers = answers;
             }
@@ -525,7 +526,9 @@ mod tests {
         registry.register(&json(r#"["a"]"#)).unwrap();
         assert_eq!(registry.layout(&json(r#"[1,{"mainSwitch":"yes"}]"#), &[]).unwrap_err().code, "setting-bad-main-switch");
         assert_eq!(registry.layout(&json(r#"[1,{"itemSettings":[1]}]"#), &[]).unwrap_err().code, "setting-bad-item-settings");
-        assert_eq!(registry.layout(&json(r#"[1,null,null,{"0":5}]"#), &[]).unwrap_err().code, "answered-bad-status");
+        let by_position = registry.layout(&json(r#"[1,null,null,{"0":5}]"#), &[]).unwrap_err();
+        assert_eq!(by_position.code, "answered-bad-status");
+        assert!(by_position.message.starts_with("answered['a'] must be"), "named by id, not position: {}", by_position.message);
         assert_eq!(registry.layout(&json(r#"[1,null,null,[]]"#), &[]).unwrap_err().code, "answered-not-an-object");
         assert_eq!(registry.layout(&json(r#"[1,null,{"idsPerRequest":9}]"#), &[]).unwrap_err().code, "options-bad-ids-per-request");
     }

@@ -127,6 +127,15 @@ test('a 200 KB id is quoted as a short prefix', function () {
   });
 });
 
+test('a bad answer in answered is named by its template id, not its position in the list', function () {
+  return loaded().then(function (r) {
+    var list = r.wxs.templates(TEMPLATES);
+    var e = assert.throws(function () { r.wxs.plan(list, null, {}, { T2: 5 }); });
+    assert.equal(e.code, 'answered-bad-status');
+    assert.ok(/^answered\['T2'\] must be/.test(e.message), e.message);
+  });
+});
+
 test('nesting is refused at the first level past 24, as the module counts it, before the engine walks the rest', function () {
   return loaded().then(function (r) {
     function nested(levels) {
