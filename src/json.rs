@@ -813,4 +813,16 @@ mod tests {
         let text = String::from_utf16(&answer(&err)).unwrap();
         assert!(text.starts_with(r#"{"error":{"code":"x","kind":"input","message":"m""#), "{text}");
     }
+
+    // proptest is a native dev-dependency only (the wasm tests run under wasm-pack).
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn any_text_round_trips_through_the_writer(text in "\\PC{0,60}|[\\x00-\\x1f\"\\\\]{0,8}") {
+            let mut units = Vec::new();
+            write(&text, &mut units);
+            let written = String::from_utf16(&units).unwrap();
+            proptest::prop_assert_eq!(serde_json::from_str::<String>(&written).unwrap(), text);
+        }
+    }
 }

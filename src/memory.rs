@@ -299,7 +299,7 @@ impl Serialize for Record {
 /// Each number is judged by the rules [`Record::read`] and [`Change::read`]
 /// apply to the text (a value the JS side did not find a number for is NaN,
 /// which no rule accepts), and the record comes back keyed by position (see
-/// [`crate::numbers::record`]). Numbers that do not fit this order are an input error.
+/// `numbers::record` in `numbers.rs`). Numbers that do not fit this order are an input error.
 pub fn merge_from_codes(codes: &[f64]) -> Result<Record, Error> {
     let mut c = Codes { rest: codes, keys: codes.len(), short: false };
     c.merge().filter(|_| c.rest.is_empty() && !c.short).ok_or_else(bad_codes)

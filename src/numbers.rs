@@ -130,7 +130,7 @@ pub fn record(record: &Record, by_position: bool) -> Vec<f64> {
     let mut out = Numbers::answer(8 + 4 * record.states.len() + 3 * record.pending.len());
     let key = |out: &mut Numbers, id: &str| {
         match by_position {
-            true => out.whole(crate::text::position(id).unwrap_or(0)),
+            true => out.whole(position(id).unwrap_or(0)),
             false => out.text(id),
         };
     };
@@ -151,6 +151,14 @@ pub fn record(record: &Record, by_position: bool) -> Vec<f64> {
     out.done()
 }
 
+/// A key that is a position: `"12"` (digits only, as JS writes an index).
+pub(crate) fn position(key: &str) -> Option<usize> {
+    if key.is_empty() || key.len() > 9 || !key.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(key.bytes().fold(0, |n, b| n * 10 + usize::from(b - b'0')))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +173,13 @@ mod tests {
         let error: serde_json::Value = serde_json::from_str(&String::from_utf16(&text).unwrap()).unwrap();
         assert_eq!(error["error"]["code"], "some-code");
         assert_eq!(answer(&Ok(()), |_| vec![0.0, 1.0]), [0.0, 1.0]);
+    }
+
+    #[test]
+    fn only_digit_keys_are_positions() {
+        assert_eq!(position("12"), Some(12));
+        for bad in ["", "-1", "1e3", " 1", "12345678901", "x"] {
+            assert_eq!(position(bad), None, "{bad}");
+        }
     }
 }

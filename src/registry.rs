@@ -18,8 +18,7 @@ use crate::error::{Error, ErrorKind};
 use crate::json::{Direct, Text};
 use crate::memory::{Record, Remembered, RECORD_VERSION};
 use crate::state::code_index;
-use crate::text::position;
-use crate::numbers::Numbers;
+use crate::numbers::{position, Numbers};
 use crate::options::{parse_options, PlanOptions};
 use crate::outcome::Status;
 use crate::plan::{layout, parse_answered_as, title_numbers, Answers, Known, Layout, TemplateState, ADVICE};
@@ -121,7 +120,7 @@ pub const COUNT_NAMES: [&str; 8] = ["ask", "topUp", "keptRejected", "banned", "s
 pub const OTHER_KEPT: usize = KeptChoice::CODED.len() + 1;
 
 impl Layout {
-    /// The layout as the plan export answers it (see [`crate::numbers`]),
+    /// The layout as the plan export answers it (see `numbers.rs`),
     /// every name a number as [`Names`] gives it, in this order:
     ///
     /// - `0`, the main switch (`0` unknown, `1` off, `2` on), ids per
@@ -134,7 +133,7 @@ impl Layout {
     /// - how many pieces of advice, then per piece its number, how many
     ///   templates, and their positions;
     /// - per [`OTHER_KEPT`] choice, in the list's order, its text.
-    pub fn numbers(&self) -> Vec<f64> {
+    pub(crate) fn numbers(&self) -> Vec<f64> {
         let mut out = Numbers::answer(16 + 3 * self.states.len());
         let c = &self.counts;
         out.whole(self.main_switch.map_or(0, |on| 1 + usize::from(on))).put(self.ids_per_request.into());

@@ -21,7 +21,7 @@ pub enum KeptChoice {
 
 impl KeptChoice {
     /// The choices a plan's input and answer can name by a number: 1 + their
-    /// index here (see [`crate::registry`]); any other stays a string.
+    /// index here (see `registry.rs`); any other stays a string.
     pub const CODED: [KeptChoice; 3] = [KeptChoice::Accept, KeptChoice::Reject, KeptChoice::Ban];
     /// The names of [`KeptChoice::CODED`], as `choice` gives them.
     pub const CODED_NAMES: [&'static str; 3] = ["accept", "reject", "ban"];

@@ -1,4 +1,4 @@
-//! Text helpers every layer uses: whole numbers in decimal and back, and quoted input,
+//! Text helpers every layer uses: whole numbers in decimal and quoted input,
 //! written without the standard formatting machinery (large in wasm).
 
 /// Where `needle` first stands in `haystack` (a byte offset). A plain search:
@@ -46,14 +46,6 @@ pub(crate) fn each_digit(n: u64, mut digit: impl FnMut(u8)) {
     }
 }
 
-/// A key that is a position: `"12"` (digits only, as JS writes an index).
-pub(crate) fn position(key: &str) -> Option<usize> {
-    if key.is_empty() || key.len() > 9 || !key.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some(key.bytes().fold(0, |n, b| n * 10 + usize::from(b - b'0')))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,13 +64,5 @@ mod tests {
         let q = quote(&long);
         assert!(q.starts_with(&"订".repeat(QUOTED_CHARS)) && q.ends_with("… (3000000 bytes)"), "{q}");
         assert!(q.chars().count() < 80);
-    }
-
-    #[test]
-    fn only_digit_keys_are_positions() {
-        assert_eq!(position("12"), Some(12));
-        for bad in ["", "-1", "1e3", " 1", "12345678901", "x"] {
-            assert_eq!(position(bad), None, "{bad}");
-        }
     }
 }

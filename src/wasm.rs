@@ -52,10 +52,10 @@ fn scratch<R>(call: impl FnOnce() -> R) -> R {
 
 #[cfg(feature = "subscribe")]
 thread_local! {
-    static TEMPLATES: std::cell::RefCell<crate::Registry> = const { std::cell::RefCell::new(crate::Registry::new()) };
+    static TEMPLATES: std::cell::RefCell<crate::registry::Registry> = const { std::cell::RefCell::new(crate::registry::Registry::new()) };
 }
 
-/// `[templates]`: see [`crate::Registry::register`].
+/// `[templates]`: see [`crate::registry::Registry::register`].
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen(js_name = registerTemplates)]
 pub fn register_templates(input: &[u16]) -> Box<[u16]> {
@@ -64,7 +64,7 @@ pub fn register_templates(input: &[u16]) -> Box<[u16]> {
 }
 
 /// `[handle, setting, options, answered, remembered, as_before?]`, and the
-/// numbers: see [`crate::Registry::layout`]. A plan whose arguments all have
+/// numbers: see [`crate::registry::Registry::layout`]. A plan whose arguments all have
 /// numbers sends no text ([`crate::registry::head_args`]).
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]

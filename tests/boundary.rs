@@ -5,7 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::*;
-use wx_subscribe::json::{MAX_INPUT_UNITS, MAX_STRING_UNITS};
+use wx_subscribe::{MAX_INPUT_UNITS, MAX_STRING_UNITS};
 use wx_subscribe::wasm::{build_payload, check_data, interpret_result, interpret_send, plan, register_templates, remember, version};
 
 fn units(text: &str) -> Vec<u16> {

@@ -56,8 +56,7 @@ pub async fn app(config: &config::Config) -> Result<(axum::Router, Arc<api::Serv
 
 /// A JSON value as the crate reads values.
 pub fn crate_value(value: &Value) -> Option<wx_subscribe::Value> {
-    let units: Vec<u16> = value.to_string().encode_utf16().collect();
-    wx_subscribe::json::read(&units).ok()
+    wx_subscribe::read_json(&value.to_string()).ok()
 }
 
 /// The send body for `request` (`{ touser, templateId, page?, data }`), checked
