@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use wx_subscribe_server::wechat::now_ms;
 
 const N: usize = 10_000;
+/// Each instance's reminder calls in flight at most.
+const IN_FLIGHT: usize = 64;
 /// From the start of making the reminders to the first due time.
 const LEAD_MS: i64 = 45_000;
 
@@ -30,7 +32,7 @@ fn vars(name: &str) -> Vec<(&'static str, String)> {
         ("WXS_INTERNAL_KEY", INTERNAL_KEY.to_owned()),
         ("WXS_PUSH_TOKEN", wechat_push::TOKEN.to_owned()),
         ("WXS_REMINDER_RATE", "5000".to_owned()),
-        ("WXS_REMINDER_IN_FLIGHT", "64".to_owned()),
+        ("WXS_REMINDER_IN_FLIGHT", IN_FLIGHT.to_string()),
         ("WXS_REMINDER_POLL_MS", "100".to_owned()),
         ("WXS_WECHAT_TIMEOUT_MS", "2000".to_owned()),
     ]
@@ -94,10 +96,15 @@ impl Run {
         started.elapsed()
     }
 
-    /// WeChat's sent events for the reminders left `unknown` whose send the fake took.
-    async fn settle_unknown(&self) -> usize {
-        let rows = sqlx::query("SELECT openid FROM reminders WHERE status = 'unknown' AND openid LIKE 'bench-%'").fetch_all(&self.pool).await.unwrap();
-        let took: HashMap<String, u64> = self.fake.lock().unwrap().took.iter().map(|t| (t.0.clone(), t.2)).collect();
+    /// WeChat's sent events for the reminders of `phase` left `unknown` whose
+    /// send the fake took (from its `from`th send on).
+    async fn settle_unknown(&self, phase: &str, from: usize) -> usize {
+        let rows = sqlx::query("SELECT openid FROM reminders WHERE status = 'unknown' AND idem_key LIKE $1")
+            .bind(format!("{phase}-%"))
+            .fetch_all(&self.pool)
+            .await
+            .unwrap();
+        let took: HashMap<String, u64> = self.fake.lock().unwrap().took[from..].iter().map(|t| (t.0.clone(), t.2)).collect();
         let now = wx_subscribe_server::wechat::now_secs();
         let mut settled = 0;
         for row in rows {
@@ -112,21 +119,23 @@ impl Run {
         settled
     }
 
-    /// Waits until the fake took `total` sends or `limit` passed; settles lost answers as it goes.
-    async fn until_taken(&self, total: usize, limit: Duration) -> usize {
+    /// Waits until none of the reminders of `phase` is scheduled or being sent
+    /// (one a stopped instance held waits for its lease), or `limit` passed;
+    /// settles lost answers by sent events as it goes. Gives how many it settled.
+    async fn until_ended(&self, phase: &str, from: usize, limit: Duration) -> usize {
         let started = Instant::now();
         let mut settled = 0;
-        while self.fake.lock().unwrap().took.len() < total && started.elapsed() < limit {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-        // Lost answers end as `unknown` once their lease runs out: settle them.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            settled += self.settle_unknown().await;
-            let open: i64 = sqlx::query("SELECT COUNT(*) FROM reminders WHERE openid LIKE 'bench-%' AND status IN ('scheduled', 'sending', 'unknown')")
-                .fetch_one(&self.pool).await.unwrap().try_get(0).unwrap();
-            if open == 0 {
-                break;
+        while started.elapsed() < limit {
+            settled += self.settle_unknown(phase, from).await;
+            let active: i64 = sqlx::query("SELECT COUNT(*) FROM reminders WHERE idem_key LIKE $1 AND status IN ('scheduled', 'sending')")
+                .bind(format!("{phase}-%"))
+                .fetch_one(&self.pool)
+                .await
+                .unwrap()
+                .try_get(0)
+                .unwrap();
+            if active == 0 {
+                return settled + self.settle_unknown(phase, from).await;
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
@@ -185,14 +194,18 @@ fn percentile(sorted: &[i64], p: f64) -> i64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-/// Exactly once, none lost, no duplicate: asserted; lateness and rate: printed.
-fn report(label: &str, phase: &str, late: &[i64], per_user: &HashMap<String, u64>, extra: &str) {
+/// No duplicate and none lost: asserted; lateness and rate: printed. `cut`
+/// counts the reminders a SIGKILL cut between their mark and WeChat: marked
+/// called, never received, so left `unknown` and never resent (the send API
+/// has no idempotency key). At most the killed instance's calls in flight.
+fn report(label: &str, phase: &str, late: &[i64], per_user: &HashMap<String, u64>, cut: usize, extra: &str) {
     let once = per_user.values().filter(|n| **n == 1).count();
     let twice = per_user.values().filter(|n| **n > 1).count();
-    let lost = N - per_user.len();
-    println!("figure: 10,000 reminders {phase}: {label}, sent exactly once {once}, lost {lost}, duplicates {twice}; lateness p50 {} ms, p99 {} ms, max {} ms{extra}",
+    let lost = N - per_user.len() - cut;
+    println!("figure: 10,000 reminders {phase}: {label}, sent exactly once {once}, lost {lost}, duplicates {twice}, cut by the SIGKILL between the mark and WeChat (unknown, not resent) {cut}; lateness p50 {} ms, p99 {} ms, max {} ms{extra}",
         percentile(late, 0.5), percentile(late, 0.99), late.last().copied().unwrap_or(0));
-    assert_eq!((once, lost, twice), (N, 0, 0), "{label} {phase}: every reminder sent exactly once");
+    assert_eq!((once + cut, lost, twice), (N, 0, 0), "{label} {phase}: every reminder sent once, or cut by the SIGKILL and left unknown");
+    assert!(cut <= IN_FLIGHT, "{label} {phase}: {cut} cut by the SIGKILL, more than the {IN_FLIGHT} calls an instance has in flight");
 }
 
 /// 10,000 reminders spread over a minute with one instance killed and
@@ -209,24 +222,25 @@ pub async fn ten_thousand_reminders(url: &str, instances: usize, label: &str) {
     let ready = now_ms();
     tokio::time::sleep(Duration::from_millis((t0 + 30_000 - now_ms()).max(0) as u64)).await;
     run.kill_and_restart(0).await;
-    let settled = run.until_taken(N, Duration::from_secs(150)).await;
+    let settled = run.until_ended("spread", 0, Duration::from_secs(150)).await;
     let (late, per_user) = run.lateness(0, spread);
     println!("reminders later than 1 s {label}, by due time after the first (the SIGKILL at 30 s): {}", run.late_by_window(0, spread, t0));
     let statuses = run.statuses().await;
-    report(label, "due over a minute, one instance SIGKILLed and restarted at 30 s", &late, &per_user,
+    let cut = statuses.get("unknown").copied().unwrap_or(0) as usize;
+    report(label, "due over a minute, one instance SIGKILLed and restarted at 30 s", &late, &per_user, cut,
         &format!("; made through the API in {:.1} s ({}); {settled} lost answers settled by sent events; statuses {statuses:?}; goal p99 < 1000 ms: {}",
             made.as_secs_f64(), if ready < t0 { "all before the first fell due".to_owned() } else { format!("the last {} ms after the first fell due", ready - t0) },
             if percentile(&late, 0.99) < 1000 { "met" } else { "missed" }));
-    assert_eq!(statuses.get("sent").copied(), Some(N as i64), "{statuses:?}");
+    assert_eq!(statuses.get("sent").copied().unwrap_or(0) as usize + cut, N, "{statuses:?}");
 
     let before = run.fake.lock().unwrap().took.len();
     run.accepts().await;
     let t1 = now_ms() + LEAD_MS;
     run.make("burst", t1, 0).await;
-    run.until_taken(before + N, Duration::from_secs(120)).await;
+    run.until_ended("burst", before, Duration::from_secs(120)).await;
     let (late, per_user) = run.lateness(before, |_| t1);
     let all_in = late.last().copied().unwrap_or(0);
-    report(label, "due in the same second", &late, &per_user,
+    report(label, "due in the same second", &late, &per_user, 0,
         &format!("; all sent {:.1} s after their time, {:.0} sends/s; goal within 30 s: {}",
             all_in as f64 / 1000.0, N as f64 * 1000.0 / all_in.max(1) as f64, if all_in <= 30_000 { "met" } else { "missed" }));
 }
