@@ -303,29 +303,21 @@ impl Ledger {
         .execute(&self.pool)
         .await?
         .rows_affected();
-        let called = sqlx::query("SELECT id FROM reminders WHERE status = 'sending' AND lease_until_ms < $1 AND called_at_ms IS NOT NULL")
-            .bind(now_ms)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut unknown = 0;
-        for row in &called {
-            let id: String = row.try_get(0)?;
-            let mut tx = self.pool.begin().await?;
-            let taken = sqlx::query(
-                "UPDATE reminders SET status = 'unknown', owner = '', lease_until_ms = 0 WHERE id = $1 AND status = 'sending' AND lease_until_ms < $2 \
-                 RETURNING openid, template_id",
-            )
-            .bind(&id)
-            .bind(now_ms)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(r) = taken {
-                log_row(&mut tx, &id, now_ms, &r.try_get::<String, _>(0)?, &r.try_get::<String, _>(1)?, "unknown", None, None).await?;
-                unknown += 1;
-            }
-            tx.commit().await?;
+        // One transaction: the rows taken stay locked until their log rows are
+        // written, so a late end of the same call finds them taken.
+        let mut tx = self.pool.begin().await?;
+        let taken = sqlx::query(
+            "UPDATE reminders SET status = 'unknown', owner = '', lease_until_ms = 0 \
+             WHERE status = 'sending' AND lease_until_ms < $1 AND called_at_ms IS NOT NULL RETURNING id, openid, template_id",
+        )
+        .bind(now_ms)
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in &taken {
+            log_row(&mut tx, &r.try_get::<String, _>(0)?, now_ms, &r.try_get::<String, _>(1)?, &r.try_get::<String, _>(2)?, "unknown", None, None).await?;
         }
-        Ok((again, unknown))
+        tx.commit().await?;
+        Ok((again, taken.len() as u64))
     }
 }
 
