@@ -38,7 +38,7 @@ function withoutTests(text) {
   return at < 0 ? text : text.slice(0, at);
 }
 
-// Whether `name` is a module of the crate (src/name.rs or src/name/mod.rs).
+// Whether `name` is a module of the crate: a file `name`.rs, or a folder `name` with a mod.rs, in the source folder.
 function known(name) {
   return fs.existsSync(path.join(SRC, name + '.rs')) || fs.existsSync(path.join(SRC, name, 'mod.rs'));
 }
