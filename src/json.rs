@@ -304,19 +304,10 @@ impl Reader<'_> {
     }
 }
 
-/// The text of UTF-16 code units that are all printable ASCII. A plain loop
-/// with no decoding and no checks left to do: the module runs interpreted on
-/// phones, where every instruction per character counts.
+/// The text of UTF-16 code units that are all printable ASCII (the caller
+/// checked): a character each, no decoding.
 fn ascii(units: &[u16]) -> String {
-    let mut bytes = Vec::with_capacity(units.len());
-    let spare = bytes.spare_capacity_mut();
-    for (slot, &unit) in spare.iter_mut().zip(units) {
-        slot.write(unit as u8);
-    }
-    // SAFETY: the loop wrote all `units.len()` bytes, which the capacity holds.
-    unsafe { bytes.set_len(units.len()) };
-    // SAFETY: every byte is printable ASCII (0x20..0x7f), which is UTF-8.
-    unsafe { String::from_utf8_unchecked(bytes) }
+    units.iter().map(|&unit| char::from(unit as u8)).collect()
 }
 
 /// Writes `value` as JSON text in UTF-16 code units.
@@ -353,7 +344,7 @@ fn envelope<T>(result: Result<&T, &Error>, write_ok: impl FnOnce(&T, &mut Vec<u1
             error.write(&mut Text(&mut out));
         }
     }
-    put(&mut out, u16::from(b'}'));
+    out.push(u16::from(b'}'));
     out
 }
 
@@ -384,9 +375,9 @@ impl Text<'_> {
     /// Writes a whole number (as [`write()`] writes every number).
     pub fn number(&mut self, n: usize) -> &mut Self {
         if n < 10 {
-            put(self.0, u16::from(b'0') + n as u16);
+            self.0.push(u16::from(b'0') + n as u16);
         } else {
-            each_digit(n as u64, |d| put(self.0, u16::from(d)));
+            each_digit(n as u64, |d| self.0.push(u16::from(d)));
         }
         self
     }
@@ -410,48 +401,22 @@ impl Text<'_> {
 
     /// Writes `[a,b,...]`, each item by `item`.
     pub fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Self, &T)) -> &mut Self {
-        put(self.0, u16::from(b'['));
+        self.0.push(u16::from(b'['));
         for (i, x) in items.iter().enumerate() {
             if i > 0 {
-                put(self.0, u16::from(b','));
+                self.0.push(u16::from(b','));
             }
             item(self, x);
         }
-        put(self.0, u16::from(b']'));
+        self.0.push(u16::from(b']'));
         self
     }
 }
 
-/// Appends one unit. Always inlined: at the size-optimised levels the module
-/// is built with, `Vec::push` is a call per unit, and on phones the module
-/// runs interpreted, where every instruction per character counts.
-#[inline(always)]
-fn put(out: &mut Vec<u16>, unit: u16) {
-    if out.len() == out.capacity() {
-        out.reserve(64);
-    }
-    // SAFETY: the capacity holds one more unit.
-    unsafe {
-        out.as_mut_ptr().add(out.len()).write(unit);
-        out.set_len(out.len() + 1);
-    }
-}
-
-/// Appends ASCII (or any bytes below 0x80) unit for unit, in one pass that
-/// keeps the length in a local: through `put`, each unit would load and
-/// store the vector's length again (a write through its pointer may alias it).
+/// Appends ASCII (or any bytes below 0x80) unit for unit.
 #[inline(never)]
 fn text(out: &mut Vec<u16>, ascii: &str) {
-    out.reserve(ascii.len());
-    let len = out.len();
-    // SAFETY: the capacity holds `ascii.len()` more units, each written before the length grows.
-    unsafe {
-        let end = out.as_mut_ptr().add(len);
-        for (i, &b) in ascii.as_bytes().iter().enumerate() {
-            end.add(i).write(u16::from(b));
-        }
-        out.set_len(len + ascii.len());
-    }
+    out.extend(ascii.bytes().map(u16::from));
 }
 
 /// Writes a number: whole numbers exactly (up to 2^53, as JS has them),
@@ -460,9 +425,9 @@ fn number(out: &mut Vec<u16>, v: f64) {
     if v.is_finite() {
         let n = v.trunc().clamp(-9.007_199_254_740_992e15, 9.007_199_254_740_992e15) as i64;
         if n < 0 {
-            put(out, u16::from(b'-'));
+            out.push(u16::from(b'-'));
         }
-        each_digit(n.unsigned_abs(), |d| put(out, u16::from(d)));
+        each_digit(n.unsigned_abs(), |d| out.push(u16::from(d)));
     } else {
         text(out, "null");
     }
@@ -473,7 +438,7 @@ fn number(out: &mut Vec<u16>, v: f64) {
 fn quoted(out: &mut Vec<u16>, value: &str) {
     let bytes = value.as_bytes();
     out.reserve(bytes.len() + 2);
-    put(out, u16::from(b'"'));
+    out.push(u16::from(b'"'));
     let mut i = 0;
     while i < bytes.len() {
         // A run of characters written as they are, then one escaped.
@@ -484,7 +449,7 @@ fn quoted(out: &mut Vec<u16>, value: &str) {
             i += escaped(out, &value[i..]);
         }
     }
-    put(out, u16::from(b'"'));
+    out.push(u16::from(b'"'));
 }
 
 /// Writes the first character of `rest` (a quote, a backslash, a control
@@ -493,18 +458,18 @@ fn escaped(out: &mut Vec<u16>, rest: &str) -> usize {
     let c = rest.chars().next().unwrap_or('\0');
     match c {
         '"' | '\\' => {
-            put(out, u16::from(b'\\'));
-            put(out, c as u16);
+            out.push(u16::from(b'\\'));
+            out.push(c as u16);
         }
         '\0'..='\u{1f}' => {
             let hex = b"0123456789abcdef";
             for unit in [b'\\', b'u', b'0', b'0', hex[c as usize >> 4], hex[c as usize & 15]] {
-                put(out, u16::from(unit));
+                out.push(u16::from(unit));
             }
         }
         _ => {
             for &unit in c.encode_utf16(&mut [0; 2]).iter() {
-                put(out, unit);
+                out.push(unit);
             }
         }
     }
@@ -543,7 +508,7 @@ pub struct Compound<'w, 'a> {
 impl Compound<'_, '_> {
     fn comma(&mut self) {
         if !self.first {
-            put(self.writer.out, u16::from(b','));
+            self.writer.out.push(u16::from(b','));
         }
         self.first = false;
     }
@@ -551,7 +516,7 @@ impl Compound<'_, '_> {
     fn member<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), WriteError> {
         self.comma();
         quoted(self.writer.out, key);
-        put(self.writer.out, u16::from(b':'));
+        self.writer.out.push(u16::from(b':'));
         value.serialize(&mut *self.writer)
     }
 
@@ -561,14 +526,14 @@ impl Compound<'_, '_> {
     }
 
     fn finish(self) -> Result<(), WriteError> {
-        put(self.writer.out, u16::from(self.close));
+        self.writer.out.push(u16::from(self.close));
         Ok(())
     }
 }
 
 impl<'w, 'a> Writer<'a> {
     fn open(&'w mut self, open: u8, close: u8) -> Compound<'w, 'a> {
-        put(self.out, u16::from(open));
+        self.out.push(u16::from(open));
         Compound { writer: self, first: true, close }
     }
 }
@@ -700,7 +665,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), WriteError> {
         self.comma();
         key.serialize(&mut *self.writer)?;
-        put(self.writer.out, u16::from(b':'));
+        self.writer.out.push(u16::from(b':'));
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
