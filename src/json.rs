@@ -328,6 +328,7 @@ pub fn answer_direct<T: Direct>(result: &Result<T, Error>) -> Vec<u16> {
 }
 
 /// The answer `{"error":{code, kind, message, ...}}` of a call that failed.
+#[cfg(feature = "subscribe")]
 pub fn error_answer(error: &Error) -> Vec<u16> {
     envelope::<()>(Err(error), |_, _| {})
 }
@@ -373,6 +374,7 @@ impl Text<'_> {
     }
 
     /// Writes a whole number (as [`write()`] writes every number).
+    #[cfg(feature = "subscribe")]
     pub fn number(&mut self, n: usize) -> &mut Self {
         if n < 10 {
             self.0.push(u16::from(b'0') + n as u16);
@@ -400,6 +402,7 @@ impl Text<'_> {
     }
 
     /// Writes `[a,b,...]`, each item by `item`.
+    #[cfg(feature = "subscribe")]
     pub fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Self, &T)) -> &mut Self {
         self.0.push(u16::from(b'['));
         for (i, x) in items.iter().enumerate() {

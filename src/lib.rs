@@ -35,15 +35,18 @@ mod index;
 mod state;
 mod text;
 // The wire: what crosses the wasm boundary, used by `wasm.rs` (built for
-// wasm32 only), so a native build uses only part of it.
+// wasm32 only), so a native build uses only part of it. The numbers layouts
+// and the registry are the page module's alone (feature `subscribe`).
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod json;
 pub mod memory;
+#[cfg(feature = "subscribe")]
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod numbers;
 pub mod options;
 pub mod outcome;
 pub mod plan;
+#[cfg(feature = "subscribe")]
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod registry;
 pub mod send;
