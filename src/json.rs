@@ -310,7 +310,8 @@ fn ascii(units: &[u16]) -> String {
     units.iter().map(|&unit| char::from(unit as u8)).collect()
 }
 
-/// Writes `value` as JSON text in UTF-16 code units.
+/// Writes `value` as JSON text in UTF-16 code units (the send side's answers).
+#[cfg(feature = "send")]
 pub fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u16>) {
     // The writer cannot fail; a custom error (none of this crate's types makes
     // one) leaves the text unfinished, which the JS side reports as a bad answer.
@@ -318,6 +319,7 @@ pub fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u16>) {
 }
 
 /// The answer of one call: `{"ok":value}` or `{"error":{code, kind, message, ...}}`.
+#[cfg(feature = "send")]
 pub fn answer<T: Serialize>(result: &Result<T, Error>) -> Vec<u16> {
     envelope(result.as_ref(), |value, out| write(value, out))
 }
