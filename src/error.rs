@@ -256,13 +256,4 @@ mod tests {
             assert_eq!(written["error"], serde, "the boundary leaves the sentence to the JS side");
         }
     }
-
-    #[test]
-    fn the_js_error_type_has_the_same_sentence_for_every_kind() {
-        let js = include_str!("../js/lib/error.js");
-        for kind in ErrorKind::ALL {
-            let line = ["  '", kind.name(), "': '", kind.user_message(), "',"].concat();
-            assert!(js.contains(&line), "js/lib/error.js lacks {line}");
-        }
-    }
 }

@@ -576,13 +576,6 @@ mod tests {
         assert_eq!(merge_from_codes(&no_time).unwrap_err().code, "memory-bad-codes");
     }
 
-    /// The JS side names states by their numbers: its list is this.
-    #[test]
-    fn the_js_side_names_the_states_as_rust_does() {
-        let list: Vec<String> = TemplateState::NAMES.iter().map(|name| format!("'{name}'")).collect();
-        assert!(include_str!("../js/lib/record.js").contains(&format!("var STATES = [{}];", list.join(", "))));
-    }
-
     #[test]
     fn a_merge_without_a_time_is_an_input_error() {
         let e = merge_from_values(&json(r#"[null,null,"now"]"#)).unwrap_err();

@@ -76,7 +76,7 @@ pub fn answer<T>(result: &Result<T, Error>, numbers: impl FnOnce(&T) -> Vec<f64>
 /// The answers as the `interpretResult` export gives them, in this order:
 ///
 /// - `0`, whether the accepts add sends (`0` or `1`), then the counts in
-///   the order of [`crate::outcome::OutcomeCounts`]' fields;
+///   the order of [`crate::outcome::OutcomeCounts::NAMES`];
 /// - `-1`, or when the ids were read here, how many, then each one's text;
 /// - how many results, then per result its status (its index in
 ///   [`crate::Status::NAMES`]) and the text of its raw value, or `-1` for none;
@@ -91,9 +91,8 @@ pub fn answers(answers: &Answers) -> Vec<f64> {
         room += text.len();
     }
     let mut out = Numbers::answer(room);
-    let c = &answers.counts;
     out.whole(usize::from(answers.sends));
-    for count in [c.accepted, c.rejected, c.banned, c.filtered, c.unknown, c.missing] {
+    for count in answers.counts.in_order() {
         out.put(count.into());
     }
     match &answers.ids {

@@ -11,9 +11,10 @@
 'use strict';
 
 var boundary = require('./boundary.js');
+var names = require('./names.js');
 
-// Each state's name, by its number (TemplateState::NAMES in src/plan.rs).
-var STATES = ['ask', 'top-up', 'kept-rejected', 'banned', 'switched-off', 'accepted', 'rejected', 'unsettled'];
+// Each state's name (from the core); in the numbers a state is its index plus one.
+var STATES = names.STATES;
 var STATE_CODES = Object.create(null);
 STATES.forEach(function (name, i) { STATE_CODES[name] = i + 1; });
 

@@ -15,6 +15,7 @@
 'use strict';
 
 var boundary = require('./boundary.js');
+var names = require('./names.js');
 
 /** Each plan state in the user's words, in Chinese, for a page's list of templates. */
 var STATE_LABELS = {
@@ -92,10 +93,9 @@ var ANSWER_BASE = 8;
 /** The most answers one such number holds. */
 var MAX_CODED_ANSWERS = 17;
 
-// Each status's name, by its number (Status::NAMES in src/outcome.rs).
-var STATUSES = ['accept', 'reject', 'ban', 'filter', 'unknown', 'missing'];
-// Each count's name, in the order the numbers give them (OutcomeCounts in src/outcome.rs).
-var OUTCOME_COUNTS = ['accepted', 'rejected', 'banned', 'filtered', 'unknown', 'missing'];
+// Each status's name by its number, and the counts in the numbers' order (from the core).
+var STATUSES = names.STATUSES;
+var OUTCOME_COUNTS = names.OUTCOME_COUNTS;
 
 // The object `object` keyed by the list's ids, split: what `code(value,
 // codes, at)` writes a number for goes into `codes` (`at` being where the
