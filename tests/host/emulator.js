@@ -563,5 +563,19 @@ function createHost(config) {
     return new Promise(function (done) { later(done, ms || 20); });
   };
 
+  // Resolves once `done()` holds, checked every 5 ms (then one more turn, for
+  // the callbacks that follow it); rejects naming `what` after `limitMs`
+  // (10 s by default). A condition, not a fixed wait: a loaded machine is slower.
+  host.until = function (done, what, limitMs) {
+    var deadline = Date.now() + (limitMs || 10000);
+    return new Promise(function (resolve, reject) {
+      (function check() {
+        if (done()) return later(resolve, 0);
+        if (Date.now() > deadline) return reject(new Error(what + ': not within ' + (limitMs || 10000) + ' ms'));
+        later(check, 5);
+      })();
+    });
+  };
+
   return host;
 }

@@ -10,9 +10,10 @@ function loaded() {
   return wxs.init().then(function () { return { host: host, wxs: wxs }; });
 }
 
-// Lets the spare instance finish loading.
-function settle() {
-  return new Promise(function (resolve) { engine.setTimeout(resolve, 20); });
+// Waits until `count` instances have loaded: the live one and its spare, or
+// a spare made after a trap.
+function settle(r, count) {
+  return r.host.until(function () { return r.host.instances.length >= count; }, count + ' instances loaded');
 }
 
 function memoryOf(instance) {
@@ -21,7 +22,7 @@ function memoryOf(instance) {
 
 test('a trap throws an internal error for that call, and the next call runs on a fresh instance', function () {
   return loaded().then(function (r) {
-    return settle().then(function () {
+    return settle(r, 2).then(function () {
       assert.equal(r.wxs.plan(TEMPLATES).batches.length, 1);
       // Corrupt the live instance's memory: its allocator follows a broken
       // free list out of bounds, a real trap ("memory access out of bounds").
@@ -35,7 +36,7 @@ test('a trap throws an internal error for that call, and the next call runs on a
       var plan = r.wxs.plan(TEMPLATES);
       assert.deepEqual(plan.batches[0].ids, ['T1', 'T2', 'T3'], 'the next call answers right');
       assert.equal(r.wxs.interpretResult(['T1'], { errMsg: 'requestSubscribeMessage:ok', T1: 'accept' }).accepted[0], 'T1');
-      return settle();
+      return settle(r, 3);
     }).then(function () {
       assert.equal(r.host.instances.length, 3, 'a new spare was made');
     });
@@ -44,14 +45,14 @@ test('a trap throws an internal error for that call, and the next call runs on a
 
 test('two traps in a row before the spare is back: internal errors, then a working module', function () {
   return loaded().then(function (r) {
-    return settle().then(function () {
+    return settle(r, 2).then(function () {
       new Uint8Array(r.host.instances[0].exports.memory.buffer).fill(0xff);
       assert.equal(assert.throws(function () { r.wxs.plan(TEMPLATES); }).kind, 'internal');
       new Uint8Array(r.host.instances[1].exports.memory.buffer).fill(0xff);
       assert.equal(assert.throws(function () { r.wxs.plan(TEMPLATES); }).kind, 'internal');
       var e = assert.throws(function () { r.wxs.plan(TEMPLATES); });
       assert.equal(e.kind, 'internal', 'no instance yet: still internal, never not-ready');
-      return settle();
+      return settle(r, 3);
     }).then(function () {
       assert.equal(r.wxs.plan(TEMPLATES).batches.length, 1);
     });
@@ -60,7 +61,7 @@ test('two traps in a row before the spare is back: internal errors, then a worki
 
 test('an instance that grew past 8 MiB is replaced after its call, so memory is given back', function () {
   return loaded().then(function (r) {
-    return settle().then(function () {
+    return settle(r, 2).then(function () {
       var many = [];
       for (var i = 0; i < 10000; i++) many.push({ id: 'TEMPLATE-' + i + '-' + new Array(100).join('x'), title: '通知标题' + i + new Array(40).join('题') });
       var plan = r.wxs.plan(many);
@@ -105,7 +106,7 @@ test('hostile values are input errors before anything is copied, and the module 
       assert.ok(e.message.length < 300, 'case ' + n + ': a short message');
     });
     assert.deepEqual(r.wxs.plan(TEMPLATES).batches[0].ids, ['T1', 'T2', 'T3']);
-    return settle().then(function () {
+    return settle(r, 2).then(function () {
       assert.equal(r.host.instances.length, 2, 'the instance and its spare: nothing trapped, nothing replaced');
     });
   });

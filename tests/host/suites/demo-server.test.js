@@ -22,12 +22,6 @@ function requests(host, pathname) {
   return host.log.filter(function (e) { return e.api === 'wx.request' && e.url.slice(-pathname.length) === pathname; }).length;
 }
 
-function until(host, done, tries) {
-  return host.settle(20).then(function () {
-    if (done() || tries === 0) return undefined;
-    return until(host, done, tries - 1);
-  });
-}
 
 test('with SERVER_URL the subscribe page lists from and reports to the self-hosted server (Node only)', function () {
   if (!engine.selfHosted) return undefined;
@@ -36,12 +30,12 @@ test('with SERVER_URL the subscribe page lists from and reports to the self-host
   return serverDemo().then(function (demo) {
     d = demo;
     page = d.host.openPage('/pages/subscribe/subscribe');
-    return until(d.host, function () { return page.data.templates.length > 0; }, 100);
+    return d.host.until(function () { return page.data.templates.length > 0; }, 'the templates listed');
   }).then(function () {
     assert.equal(requests(d.host, '/templates'), 1);
     assert.equal(page.data.templates.length, d.list.length);
     d.host.tapOn(page, 'onSubscribe');
-    return until(d.host, function () { return page.data.templates[0].sends === 1; }, 100);
+    return d.host.until(function () { return page.data.templates[0].sends === 1; }, 'the accept counted');
   }).then(function () {
     assert.equal(requests(d.host, '/login'), 1, 'a session from wx.login');
     assert.equal(requests(d.host, '/report'), 1);
@@ -60,13 +54,13 @@ test('with SERVER_URL the send page sends the server\'s demo content once per ta
   return serverDemo().then(function (demo) {
     d = demo;
     page = d.host.openPage('/pages/send/send');
-    return until(d.host, function () { return page.data.keywords.length > 0; }, 100);
+    return d.host.until(function () { return page.data.keywords.length > 0; }, 'the keywords shown');
   }).then(function () {
     type('date2', '2015年01月05日');
     type('thing4', '阿里巴巴');
     type('character_string9', '123456789');
     d.host.tapOn(page, 'onSend');
-    return until(d.host, function () { return page.data.message !== ''; }, 100);
+    return d.host.until(function () { return page.data.message !== ''; }, 'a message shown');
   }).then(function () {
     assert.equal(page.data.message, '还没有可用的订阅次数，请先订阅这个通知。', 'no accept recorded: refused');
     assert.equal(d.server.state.sent.length, 0);
@@ -78,7 +72,7 @@ test('with SERVER_URL the send page sends the server\'s demo content once per ta
   }).then(function () {
     d.host.tapOn(page, 'onSend');
     d.host.tapOn(page, 'onSend'); // a double tap sends once
-    return until(d.host, function () { return /已发送/.test(page.data.message); }, 100);
+    return d.host.until(function () { return /已发送/.test(page.data.message); }, 'the send confirmed');
   }).then(function () {
     assert.equal(d.server.state.sent.length, 1, 'two accepts in hand, one send for two taps');
     assert.equal(d.server.state.sent[0].touser, 'oServerDemoUser', 'to the caller, from the session');
@@ -94,7 +88,7 @@ test('with SERVER_URL "remind me" schedules the server\'s demo message, and it r
   return serverDemo().then(function (demo) {
     d = demo;
     page = d.host.openPage('/pages/send/send');
-    return until(d.host, function () { return page.data.keywords.length > 0; }, 100);
+    return d.host.until(function () { return page.data.keywords.length > 0; }, 'the keywords shown');
   }).then(function () {
     assert.equal(page.data.backend, 'server', 'the button shows in server mode');
     var accept = {};
@@ -103,11 +97,11 @@ test('with SERVER_URL "remind me" schedules the server\'s demo message, and it r
   }).then(function () {
     asked = Date.now();
     d.host.tapOn(page, 'onRemind');
-    return until(d.host, function () { return page.data.message !== ''; }, 100);
+    return d.host.until(function () { return page.data.message !== ''; }, 'a message shown');
   }).then(function () {
     assert.ok(/已安排/.test(page.data.message), page.data.message);
     assert.equal(d.server.state.sent.length, 0, 'not before its time');
-    return until(d.host, function () { return d.server.state.sent.length > 0; }, 400);
+    return d.host.until(function () { return d.server.state.sent.length > 0; }, 'the reminder at the fake WeChat', 15000);
   }).then(function () {
     var late = d.server.state.sentAt[0] - asked - d.server.remindSecs * 1000;
     engine.print('demo: "remind me in ' + d.server.remindSecs + ' s" reached the fake WeChat ' + late + ' ms after its time');
