@@ -23,7 +23,8 @@ async fn stop_signal() {
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt().with_target(false).with_ansi(false).init();
+    // The log goes to stderr; stdout carries only the start and stop lines.
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).with_ansi(false).init();
     let (config, bind) = wx_subscribe_server::config::Config::from_vars(|k| std::env::var(k).ok()).unwrap_or_else(|m| fail(2, m));
     let (router, server) = wx_subscribe_server::app(&config)
         .await

@@ -210,15 +210,21 @@ impl Ledger {
     }
 
     /// Claims at most `limit` reminders due by `now_ms` for `owner`, until `lease_until_ms`.
+    ///
+    /// The due ids are chosen once, in a materialized CTE. As a plain `IN`
+    /// subquery, PostgreSQL may run the chooser again for every row it
+    /// updates when its statistics are stale (a burst made after the last
+    /// ANALYZE): each run then skips the rows just taken and picks the next
+    /// ones, so one claim took every due reminder, for longer than its lease.
     pub async fn claim_due(&self, owner: &str, now_ms: i64, lease_until_ms: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
         let skip = if self.postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
-            "UPDATE reminders SET status = 'sending', owner = $1, lease_until_ms = $2, attempts = attempts + 1 \
-             WHERE status = 'scheduled' AND id IN (SELECT id FROM reminders WHERE status = 'scheduled' AND next_try_ms <= $3 \
-             ORDER BY next_try_ms LIMIT $4{skip}) \
+            "WITH due AS MATERIALIZED (SELECT id FROM reminders WHERE status = 'scheduled' AND next_try_ms <= $1 ORDER BY next_try_ms LIMIT $2{skip}) \
+             UPDATE reminders SET status = 'sending', owner = $3, lease_until_ms = $4, attempts = attempts + 1 \
+             WHERE status = 'scheduled' AND id IN (SELECT id FROM due) \
              RETURNING id, openid, template_id, payload, send_at_ms, deadline_ms, attempts"
         );
-        let rows = sqlx::query(&sql).bind(owner).bind(lease_until_ms).bind(now_ms).bind(limit).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(now_ms).bind(limit).bind(owner).bind(lease_until_ms).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(Claimed {

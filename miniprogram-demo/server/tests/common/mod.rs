@@ -42,7 +42,8 @@ macro_rules! every_case {
             a_due_reminder_is_sent_once_on_time,
             busy_refused_and_late_reminders_end_honestly,
             a_lost_reminder_answer_is_unknown_never_resent_and_its_sent_event_settles_it,
-            a_stopped_instances_reminders_come_back_when_their_lease_ends
+            a_stopped_instances_reminders_come_back_when_their_lease_ends,
+            a_claim_takes_no_more_than_its_room_when_the_statistics_are_stale
         );
     };
 }
@@ -1052,4 +1053,52 @@ pub async fn a_stopped_instances_reminders_come_back_when_their_lease_ends(h: &H
     assert_eq!(before["status"].as_str(), Some("sent"), "{before}");
     assert_eq!(during["status"].as_str(), Some("unknown"), "{during}");
     assert_eq!(h.sent_to(user), 1, "the called one is never resent");
+}
+
+/// A burst of due reminders made after the database last gathered its
+/// statistics (PostgreSQL's autovacuum analyzes a minute later at best): each
+/// claim still takes at most the room it asks for, and every reminder once.
+/// The rows are due far in the future, out of the running workers' reach.
+pub async fn a_claim_takes_no_more_than_its_room_when_the_statistics_are_stale(h: &Harness) {
+    const BURST: usize = 2_000;
+    const FAR: i64 = 4_102_444_800_000; // 2100-01-01
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&h.database_url).await.unwrap();
+    if h.database_url.starts_with("postgres") {
+        sqlx::query("ALTER TABLE reminders SET (autovacuum_enabled = false)").execute(&pool).await.unwrap();
+    }
+    let insert = |i: usize, status: &'static str| {
+        sqlx::query("INSERT INTO reminders (id, idem_key, openid, template_id, payload, send_at_ms, deadline_ms, next_try_ms, status, attempts, owner, \
+                     lease_until_ms, created_at_ms) VALUES ($1, $1, 'stale-stats', $2, '{}', $3, $3, $3, $4, 0, '', 0, 0)")
+            .bind(format!("stale-{status}-{i}"))
+            .bind(fake::TEMPLATE)
+            .bind(FAR)
+            .bind(status)
+    };
+    let mut tx = pool.begin().await.unwrap();
+    for i in 0..BURST {
+        insert(i, "sent").execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    sqlx::query("ANALYZE reminders").execute(&pool).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    for i in 0..BURST {
+        insert(i, "scheduled").execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let ledger = wx_subscribe_server::db::Ledger::open(&h.database_url, None).await.expect("migrated");
+    let (mut sizes, mut seen) = (Vec::new(), std::collections::HashSet::new());
+    loop {
+        let claimed = ledger.claim_due("stale-stats-claimer", FAR, FAR + 60_000, 64).await.unwrap();
+        if claimed.is_empty() {
+            break;
+        }
+        sizes.push(claimed.len());
+        assert!(claimed.len() <= 64, "one claim took {} reminders for a room of 64", claimed.len());
+        for c in claimed {
+            assert!(seen.insert(c.id.clone()), "{} claimed twice", c.id);
+        }
+    }
+    println!("figure: {BURST} reminders due after the last ANALYZE, claimed 64 at a time: {} claims, the largest {}", sizes.len(), sizes.iter().max().unwrap_or(&0));
+    assert_eq!(seen.len(), BURST, "every scheduled reminder claimed once");
 }

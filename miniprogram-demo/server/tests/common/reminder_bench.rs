@@ -181,8 +181,21 @@ impl Run {
         (late, per_user)
     }
 
-    async fn statuses(&self) -> HashMap<String, i64> {
-        let rows = sqlx::query("SELECT status, COUNT(*) FROM reminders WHERE openid LIKE 'bench-%' GROUP BY status").fetch_all(&self.pool).await.unwrap();
+    /// Each running instance's log, summed up: its lines, its warnings, and
+    /// the last few warnings (printed with every phase, so a failed run shows why).
+    fn logs(&self) -> String {
+        self.children.iter().map(|(_, base)| {
+            let port = base.rsplit(':').next().unwrap_or_default();
+            let text = std::fs::read_to_string(std::env::temp_dir().join(format!("wxs-server-{port}.log"))).unwrap_or_default();
+            let warnings: Vec<&str> = text.lines().filter(|l| l.contains(" WARN ")).collect();
+            let last: Vec<&str> = warnings.iter().rev().take(3).copied().collect();
+            format!("{base}: {} lines, {} warnings{}", text.lines().count(), warnings.len(), if last.is_empty() { String::new() } else { format!(", the last: {}", last.join(" | ")) })
+        }).collect::<Vec<_>>().join("\n  ")
+    }
+
+    /// How many reminders of `phase` are in each status.
+    async fn statuses(&self, phase: &str) -> HashMap<String, i64> {
+        let rows = sqlx::query("SELECT status, COUNT(*) FROM reminders WHERE idem_key LIKE $1 GROUP BY status").bind(format!("{phase}-%")).fetch_all(&self.pool).await.unwrap();
         rows.iter().map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap())).collect()
     }
 }
@@ -225,7 +238,7 @@ pub async fn ten_thousand_reminders(url: &str, instances: usize, label: &str) {
     let settled = run.until_ended("spread", 0, Duration::from_secs(150)).await;
     let (late, per_user) = run.lateness(0, spread);
     println!("reminders later than 1 s {label}, by due time after the first (the SIGKILL at 30 s): {}", run.late_by_window(0, spread, t0));
-    let statuses = run.statuses().await;
+    let statuses = run.statuses("spread").await;
     let cut = statuses.get("unknown").copied().unwrap_or(0) as usize;
     report(label, "due over a minute, one instance SIGKILLed and restarted at 30 s", &late, &per_user, cut,
         &format!("; made through the API in {:.1} s ({}); {settled} lost answers settled by sent events; statuses {statuses:?}; goal p99 < 1000 ms: {}",
@@ -238,6 +251,7 @@ pub async fn ten_thousand_reminders(url: &str, instances: usize, label: &str) {
     let t1 = now_ms() + LEAD_MS;
     run.make("burst", t1, 0).await;
     run.until_ended("burst", before, Duration::from_secs(120)).await;
+    println!("statuses after the burst {label}: {:?}; the instances' logs:\n  {}", run.statuses("burst").await, run.logs());
     let (late, per_user) = run.lateness(before, |_| t1);
     let all_in = late.last().copied().unwrap_or(0);
     report(label, "due in the same second", &late, &per_user, 0,
