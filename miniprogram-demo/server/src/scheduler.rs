@@ -10,6 +10,13 @@
 //!   reminder's deadline; past it, `failed`.
 //! - The answer was lost: `unknown`, settled by the sent event, never resent.
 //!
+//! A reminder is marked called before WeChat can act on its request: the two
+//! overlap, the request held one byte short of complete until the mark is
+//! committed ([`crate::wechat::WeChat::send_held`]). An instance killed before
+//! the mark has sent nothing, and the lease brings the reminder back; killed
+//! after it, the reminder is `unknown`, and only the last byte's write lies
+//! between the mark and a request WeChat takes.
+//!
 //! A stopping instance claims nothing more; the calls it started run to their
 //! end with the sends in flight.
 
@@ -21,7 +28,7 @@ use serde_json::Value;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
 /// How the worker runs.
 #[derive(Debug, Clone, Copy)]
@@ -91,15 +98,26 @@ async fn run(server: Arc<Server>, pace: Pace) {
 /// Calls WeChat for one claimed reminder and ends it in the ledger.
 async fn deliver(server: Arc<Server>, reminder: Claimed, _permit: OwnedSemaphorePermit) {
     let owner = server.instance();
-    match server.ledger.mark_called(&reminder.id, owner, now_ms()).await {
+    // The mark and the call overlap: the request waits one byte short of
+    // complete until the mark is committed, and is cut off if it is not.
+    let (open, gate) = oneshot::channel();
+    let marking = async {
+        let marked = server.ledger.mark_called(&reminder.id, owner, now_ms()).await;
+        let _ = open.send(matches!(marked, Ok(true)));
+        marked
+    };
+    let calling = async {
+        match serde_json::from_str::<Value>(&reminder.payload) {
+            Ok(payload) => server.wechat.send_held(&payload, gate).await,
+            Err(_) => SendAnswer::NotSent,
+        }
+    };
+    let (marked, answer) = tokio::join!(marking, calling);
+    match marked {
         Ok(true) => {}
         Ok(false) => return tracing::warn!(reminder = %reminder.id, "a reminder's lease ended before its call; another instance takes it"),
         Err(e) => return tracing::warn!(reminder = %reminder.id, error = %e, "a reminder could not be marked called; its lease brings it back"),
     }
-    let answer = match serde_json::from_str::<Value>(&reminder.payload) {
-        Ok(payload) => server.wechat.send(&payload).await,
-        Err(_) => SendAnswer::NotSent,
-    };
     let now = now_ms();
     let ending = ending(&answer, &reminder, now);
     let outcome = match &ending {

@@ -16,11 +16,13 @@
 use crate::config::{Config, Secret};
 use crate::db::Ledger;
 use crate::metrics::Metrics;
+use futures_util::stream::{self, StreamExt};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tokio::sync::Mutex;
+use tokio::sync::{oneshot, Mutex};
 
 /// Renew this many seconds before the token expires.
 const EARLY: i64 = 300;
@@ -119,13 +121,13 @@ impl WeChat {
     }
 
     /// JSON from WeChat, as `api` in the log and the metrics; errors never
-    /// carry the URL (it holds the token). Retries -1 (busy) with backoff.
-    async fn call(&self, api: &'static str, request: reqwest::RequestBuilder) -> Result<Value, Failure> {
+    /// carry the URL (it holds the token). Retries -1 (busy) with backoff,
+    /// each try a request made by `request`.
+    async fn call(&self, api: &'static str, request: impl Fn() -> reqwest::RequestBuilder) -> Result<Value, Failure> {
         let mut wait = BUSY_WAIT;
         for attempt in 1..=BUSY_TRIES {
             let started = Instant::now();
-            let Some(request) = request.try_clone() else { return Err(Failure::NotSent) };
-            let answer = match request.send().await {
+            let answer = match request().send().await {
                 Ok(response) => response.json::<Value>().await.ok(),
                 Err(e) if e.is_connect() => {
                     tracing::info!(api, errcode = -2, attempt, "wechat call not connected");
@@ -160,7 +162,7 @@ impl WeChat {
     pub async fn openid(&self, code: &str) -> Result<String, Failure> {
         let url = format!("{}/sns/jscode2session", self.base);
         let query = [("appid", self.appid.as_str()), ("secret", self.secret.0.as_str()), ("js_code", code), ("grant_type", "authorization_code")];
-        let answer = self.call("jscode2session", self.http.get(url).query(&query)).await?;
+        let answer = self.call("jscode2session", || self.http.get(&url).query(&query)).await?;
         answer.get("openid").and_then(Value::as_str).map(str::to_owned).ok_or(Failure::NoAnswer)
     }
 
@@ -169,7 +171,8 @@ impl WeChat {
         self.fetches.fetch_add(1, Ordering::Relaxed);
         self.metrics.token_renewal();
         let body = json!({ "grant_type": "client_credential", "appid": self.appid, "secret": self.secret.0, "force_refresh": false });
-        let answer = self.call("stable_token", self.http.post(format!("{}/cgi-bin/stable_token", self.base)).json(&body)).await?;
+        let url = format!("{}/cgi-bin/stable_token", self.base);
+        let answer = self.call("stable_token", || self.http.post(&url).json(&body)).await?;
         let value = answer.get("access_token").and_then(Value::as_str).ok_or(Failure::NoAnswer)?.to_owned();
         let seconds = answer.get("expires_in").and_then(Value::as_i64).unwrap_or(7200);
         Ok(Token { value, expires_at: now_secs() + seconds })
@@ -247,10 +250,10 @@ impl WeChat {
         // Without a token the call itself was never made.
         let unmade = |f: Failure| if matches!(f, Failure::NoAnswer) { Failure::NotSent } else { f };
         let token = self.token(None).await.map_err(unmade)?;
-        match self.call(api, make(&token)).await {
+        match self.call(api, || make(&token)).await {
             Err(Failure::Answered(a)) if matches!(errcode(&a), 40001 | 42001) => {
                 let fresh = self.token(Some(&token)).await.map_err(unmade)?;
-                self.call(api, make(&fresh)).await
+                self.call(api, || make(&fresh)).await
             }
             other => other,
         }
@@ -268,6 +271,53 @@ impl WeChat {
         let url = format!("{}/cgi-bin/message/subscribe/send", self.base);
         SendAnswer::of(self.with_token("send", |t| self.http.post(&url).query(&[("access_token", t)]).json(payload)).await)
     }
+
+    /// [`WeChat::send`], its first request held one byte short of complete
+    /// until `marked` says the send is recorded as called (`true`), and cut
+    /// off (so WeChat never takes it) when it says not. The record and the
+    /// request overlap, and a process killed before the record is committed
+    /// has sent nothing WeChat will act on: only the last byte's write lies
+    /// between the two. Requests after the first (a new token, -1) go whole.
+    /// A first request that fails before its last byte is released (the
+    /// mark failed, or took longer than the timeout) is `NotSent`: WeChat
+    /// never had it whole.
+    pub async fn send_held(&self, payload: &Value, marked: oneshot::Receiver<bool>) -> SendAnswer {
+        let url = format!("{}/cgi-bin/message/subscribe/send", self.base);
+        let body = serde_json::to_vec(payload).unwrap_or_default();
+        let gate = std::sync::Mutex::new(Some(marked));
+        let released = Arc::new(AtomicBool::new(false));
+        let answer = self
+            .with_token("send", |t| {
+                let request = self.http.post(&url).query(&[("access_token", t)]).header(CONTENT_TYPE, "application/json");
+                match gate.lock().ok().and_then(|mut g| g.take()) {
+                    Some(marked) => request.header(CONTENT_LENGTH, body.len()).body(held(body.clone(), marked, released.clone())),
+                    None => request.body(body.clone()),
+                }
+            })
+            .await;
+        SendAnswer::of(match answer {
+            Err(Failure::NoAnswer) if !released.load(Ordering::Acquire) => Err(Failure::NotSent),
+            other => other,
+        })
+    }
+}
+
+/// A body that sends all of `bytes` but the last, then the last once
+/// `marked` says `true` (and sets `released`); on `false` (or a dropped
+/// sender) it fails, and the request is cut off one byte short.
+fn held(mut bytes: Vec<u8>, marked: oneshot::Receiver<bool>, released: Arc<AtomicBool>) -> reqwest::Body {
+    let last = bytes.split_off(bytes.len().saturating_sub(1));
+    let first = stream::once(std::future::ready(Ok::<_, std::io::Error>(bytes)));
+    let rest = stream::once(async move {
+        match marked.await {
+            Ok(true) => {
+                released.store(true, Ordering::Release);
+                Ok(last)
+            }
+            _ => Err(std::io::Error::other("the send was not recorded as called; its request is cut off")),
+        }
+    });
+    reqwest::Body::wrap_stream(first.chain(rest))
 }
 
 /// What WeChat's answer to a send means: the one reading that the internal
@@ -323,5 +373,62 @@ mod tests {
         assert!(matches!(SendAnswer::of(Err(Failure::NoAnswer)), SendAnswer::Lost));
         assert_eq!(SendAnswer::of(Ok(json!({ "errcode": 40037 }))).outcome(), "failed");
         assert_eq!(SendAnswer::Lost.outcome(), "unknown");
+    }
+
+    /// Posts a held body of `body` to a bare listener; gives what the
+    /// listener read before the gate (all but the body's last byte, and then
+    /// nothing for 200 ms), the gate, the connection, the post and whether the last byte was released.
+    async fn held_post(body: &[u8]) -> (Vec<u8>, oneshot::Sender<bool>, tokio::net::TcpStream, tokio::task::JoinHandle<bool>, Arc<AtomicBool>) {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/send", listener.local_addr().unwrap());
+        let (open, marked) = oneshot::channel();
+        let released = Arc::new(AtomicBool::new(false));
+        let request = reqwest::Client::new().post(url).header(CONTENT_LENGTH, body.len()).body(held(body.to_vec(), marked, released.clone()));
+        let post = tokio::spawn(async move { request.send().await.is_ok() });
+        let (mut conn, _) = listener.accept().await.unwrap();
+        let mut read = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Everything up to the body's last byte, then 200 ms in which nothing more may come.
+        let short = &body[..body.len() - 1];
+        while !read.ends_with(short) {
+            let n = tokio::time::timeout(Duration::from_secs(10), conn.read(&mut buf)).await.expect("the request within 10 s").unwrap();
+            assert!(n > 0, "the connection closed before the gate");
+            read.extend_from_slice(&buf[..n]);
+        }
+        let more = tokio::time::timeout(Duration::from_millis(200), conn.read(&mut buf)).await;
+        assert!(more.is_err(), "nothing more before the gate: {more:?}");
+        assert!(!released.load(Ordering::Acquire), "nothing released before the gate");
+        (read, open, conn, post, released)
+    }
+
+    #[tokio::test]
+    async fn a_held_send_waits_one_byte_short_until_marked_then_completes() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let body = br#"{"touser":"o1","template_id":"T"}"#;
+        let (before, open, mut conn, post, released) = held_post(body).await;
+        let text = String::from_utf8_lossy(&before).into_owned();
+        assert!(text.contains(&format!("content-length: {}", body.len())), "{text}");
+        open.send(true).unwrap();
+        let mut last = [0u8; 1];
+        conn.read_exact(&mut last).await.unwrap();
+        assert_eq!(last[0], b'}');
+        assert!(released.load(Ordering::Acquire), "the last byte released");
+        conn.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}").await.unwrap();
+        assert!(post.await.unwrap(), "the request completed");
+    }
+
+    #[tokio::test]
+    async fn a_held_send_not_marked_is_cut_off_one_byte_short() {
+        use tokio::io::AsyncReadExt;
+        let body = br#"{"touser":"o1","template_id":"T"}"#;
+        let (before, open, mut conn, post, released) = held_post(body).await;
+        open.send(false).unwrap();
+        let mut after = Vec::new();
+        conn.read_to_end(&mut after).await.unwrap();
+        assert!(after.is_empty(), "nothing more after the gate closed: {after:?}");
+        assert!(!before.ends_with(b"}"), "the body never completed");
+        assert!(!post.await.unwrap(), "the request failed");
+        assert!(!released.load(Ordering::Acquire), "so its send reads as not sent");
     }
 }
