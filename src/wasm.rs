@@ -25,7 +25,7 @@ use wasm_bindgen::prelude::*;
 /// side: the page's module writes its answers with [`json::Direct`] or as numbers).
 #[cfg(feature = "send")]
 fn call<T: Serialize>(input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>) -> Box<[u16]> {
-    call_with(json::answer, || json::read(input), f)
+    call_with(json::writer::answer, || json::read(input), f)
 }
 
 /// [`call`], with the arguments read by `read` and the answer written by

@@ -363,7 +363,7 @@ mod tests {
             "keywordEnumValueList":[{"keywordCode":"phrase3","enumValueList":["已发货","已签收"]}]}"#)).unwrap();
         assert_eq!(t.keywords.iter().map(Keyword::example).collect::<Vec<_>>(), ["已发货", "¥1.00"]);
         let mut units = Vec::new();
-        crate::json::write(&t.keywords[1], &mut units);
+        crate::json::writer::write(&t.keywords[1], &mut units);
         let shown = String::from_utf16(&units).unwrap();
         assert!(shown.contains(r#""example":"¥1.00""#), "{shown}");
     }
