@@ -20,7 +20,7 @@
 
 var WxSubscribeError = require('./error.js');
 
-/** The caps on one call's input; the Rust reader (src/json.rs) has the same. */
+/** The caps on one call's input; the Rust reader (src/json/mod.rs) has the same. */
 var LIMITS = {
   /** UTF-16 code units of the arguments' JSON text. */
   units: 2097152,
