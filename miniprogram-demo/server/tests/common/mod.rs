@@ -43,7 +43,8 @@ macro_rules! every_case {
             busy_refused_and_late_reminders_end_honestly,
             a_lost_reminder_answer_is_unknown_never_resent_and_its_sent_event_settles_it,
             a_stopped_instances_reminders_come_back_when_their_lease_ends,
-            a_claim_takes_no_more_than_its_room_when_the_statistics_are_stale
+            a_claim_takes_no_more_than_its_room_when_the_statistics_are_stale,
+            a_held_send_whose_mark_outlasts_the_timeout_is_not_sent
         );
     };
 }
@@ -455,6 +456,11 @@ pub async fn the_page_writes_no_message_the_demo_route_writes_its_own(h: &Harnes
 }
 
 /// The server binary on `database_url` against the fake at `wechat`, with `vars`; gives the child and its base URL.
+/// The log file of the server binary listening at `base` (`http://127.0.0.1:port`).
+pub fn server_log(base: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("wxs-server-{}.log", base.rsplit(':').next().unwrap_or_default()))
+}
+
 async fn spawn_binary(database_url: &str, wechat: &str, vars: &[(&str, &str)]) -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
@@ -472,7 +478,7 @@ async fn spawn_binary(database_url: &str, wechat: &str, vars: &[(&str, &str)]) -
         .kill_on_drop(true)
         .stdout(std::process::Stdio::null())
         // Its log (a line per WeChat call) goes to a file of its own.
-        .stderr(std::fs::File::create(std::env::temp_dir().join(format!("wxs-server-{port}.log"))).unwrap())
+        .stderr(std::fs::File::create(server_log(&base)).unwrap())
         .spawn()
         .expect("the server binary starts");
     for _ in 0..400 {
@@ -1101,4 +1107,20 @@ pub async fn a_claim_takes_no_more_than_its_room_when_the_statistics_are_stale(h
     }
     println!("figure: {BURST} reminders due after the last ANALYZE, claimed 64 at a time: {} claims, the largest {}", sizes.len(), sizes.iter().max().unwrap_or(&0));
     assert_eq!(seen.len(), BURST, "every scheduled reminder claimed once");
+}
+
+/// A reminder's held request whose mark takes longer than the WeChat timeout:
+/// its last byte never left, so WeChat never had it whole, and the answer is
+/// `NotSent` (tried again), not a lost answer left `unknown`.
+pub async fn a_held_send_whose_mark_outlasts_the_timeout_is_not_sent(h: &Harness) {
+    let server = h.server.as_ref().expect("an in-process server");
+    let user = "hal-held";
+    let payload = json!({ "touser": user, "template_id": fake::TEMPLATE, "data": { "thing1": { "value": "会员到期" }, "date2": { "value": "2026-12-31" } } });
+    // The mark never answers while the request runs: the sender stays open until after it.
+    let (mark, marked) = tokio::sync::oneshot::channel::<bool>();
+    let answer = server.wechat.send_held(&payload, marked).await;
+    drop(mark);
+    println!("figure: a held send whose mark outlasted the timeout: {answer:?}, WeChat took {}", h.sent_to(user));
+    assert!(matches!(answer, wx_subscribe_server::wechat::SendAnswer::NotSent), "{answer:?}");
+    assert_eq!(h.sent_to(user), 0, "WeChat never had the request whole");
 }

@@ -3,7 +3,7 @@
 //! it asserts only what must hold whatever the machine: every reminder sent
 //! exactly once, none lost, and every lost answer settled by its sent event.
 
-use super::{fake, spawn_binary, wechat_push, INTERNAL_KEY};
+use super::{fake, server_log, spawn_binary, wechat_push, INTERNAL_KEY};
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::Row;
@@ -182,11 +182,10 @@ impl Run {
     }
 
     /// Each running instance's log, summed up: its lines, its warnings, and
-    /// the last few warnings (printed with every phase, so a failed run shows why).
+    /// the last few warnings (printed after the burst, so a failed run shows why).
     fn logs(&self) -> String {
         self.children.iter().map(|(_, base)| {
-            let port = base.rsplit(':').next().unwrap_or_default();
-            let text = std::fs::read_to_string(std::env::temp_dir().join(format!("wxs-server-{port}.log"))).unwrap_or_default();
+            let text = std::fs::read_to_string(server_log(base)).unwrap_or_default();
             let warnings: Vec<&str> = text.lines().filter(|l| l.contains(" WARN ")).collect();
             let last: Vec<&str> = warnings.iter().rev().take(3).copied().collect();
             format!("{base}: {} lines, {} warnings{}", text.lines().count(), warnings.len(), if last.is_empty() { String::new() } else { format!(", the last: {}", last.join(" | ")) })
