@@ -1,7 +1,9 @@
 // The core's layer check, computed from the code's own `crate::` paths (test
 // modules left out): which module uses which, the import circles, and the
 // imports that run upward against the layers below. Prints them; exits 1 on a
-// circle, or with --strict on an upward import too.
+// circle, or with --strict on an upward import too. Also prints the lines of
+// code of the subscription core by layer (the send rules left out): the rules
+// beside the plumbing (vocabulary, readers, wire and exports).
 //   node tests/layers.js [--strict]
 'use strict';
 
@@ -97,6 +99,26 @@ function circles(graph) {
   return found;
 }
 
+/** A file's lines of code: no test module, comment or blank line. */
+function linesOfCode(file) {
+  return withoutTests(fs.readFileSync(file, 'utf8')).split('\n').filter((line) => line.trim() !== '' && !/^\s*\/\//.test(line)).length;
+}
+
+/**
+ * The subscription core's lines of code per layer: the page module's code,
+ * so neither `send` (the send rules) nor the send module's writer
+ * (src/json/writer.rs) counts.
+ */
+function subscriptionLines() {
+  const counts = LAYERS.map(() => 0);
+  for (const file of sources(SRC)) {
+    const module = moduleOf(file);
+    if (module === 'send' || path.relative(SRC, file) === path.join('json', 'writer.rs')) continue;
+    counts[layerOf(module)] += linesOfCode(file);
+  }
+  return counts;
+}
+
 function layerOf(module) {
   const at = LAYERS.findIndex(([, modules]) => modules.includes(module));
   if (at < 0) throw new Error('tests/layers.js: module ' + module + ' has no layer; add it to LAYERS');
@@ -115,6 +137,12 @@ function main() {
   console.log('layers: ' + LAYERS.map(([name, modules]) => name + ' [' + modules.join(', ') + ']').join(' < '));
   console.log('layers: ' + found.length + ' import circle(s)' + found.map((c) => '\n  circle: ' + c.join(' <-> ')).join(''));
   console.log('layers: ' + upward.length + ' upward import(s)' + upward.map((u) => '\n  upward: ' + u).join(''));
+  const lines = subscriptionLines();
+  const rules = lines[LAYERS.findIndex(([name]) => name === 'rules')];
+  const plumbing = lines.reduce((sum, n) => sum + n, 0) - rules;
+  console.log('layers: the subscription core in lines of code (no tests, comments or blank lines): ' +
+    LAYERS.map(([name], i) => name + ' ' + lines[i]).join(', ') + '; rules ' + rules + ', plumbing ' + plumbing +
+    ' (goal: fewer lines of plumbing than of rules)');
   const strict = process.argv.includes('--strict');
   if (found.length > 0 || (strict && upward.length > 0)) process.exit(1);
 }
