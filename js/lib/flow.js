@@ -155,17 +155,27 @@ function subscriber(options) {
     return state.plan;
   }
 
-  function remember(change) {
-    state.record = records().note(change);
+  // Records a change, or changes oldest first, in one merge and one write.
+  function remember(changes) {
+    state.record = records().note(changes);
   }
 
-  // Plans, and records the plan's states (not on the tap path: storage and
-  // the merge wait until WeChat has been asked).
-  function replanAndRemember() {
-    var plan = replan();
+  // Plans, and records the plan's states after `changes` (an answer's
+  // accepts), in one merge and one write; `changes` are recorded even when
+  // the plan fails. Not on the tap path: storage and the merge wait until
+  // WeChat has been asked.
+  function replanAndRemember(changes) {
+    changes = changes || [];
+    var plan;
+    try {
+      plan = replan();
+    } catch (error) {
+      if (changes.length > 0) remember(changes);
+      throw error;
+    }
     var states = {};
     plan.templates.forEach(function (t) { states[t.id] = t.state; });
-    remember({ states: states });
+    remember(changes.concat([{ states: states }]));
     return plan;
   }
 
@@ -217,10 +227,14 @@ function subscriber(options) {
     outcome.results.forEach(function (r) {
       (state.answered[r.id] = state.answered[r.id] || []).push(r.raw === undefined ? 'missing' : r.raw);
     });
-    if (outcome.sends.length > 0) remember({ accepted: tally(outcome.sends) });
+    // The plan after an answer does not read its accepts (only states and
+    // the learned limit), so they are recorded with its states, in one write.
+    var accepted = outcome.sends.length > 0 ? [{ accepted: tally(outcome.sends) }] : [];
     // A reject, or a template asked again (it wants more sends), reads the
-    // setting again: a choice the user just kept shows in the next ask.
-    var next = outcome.counts.rejected > 0 ? settingAgain() : Promise.resolve(replanAndRemember()).then(function (plan) {
+    // setting again: a choice the user just kept shows in the next ask. The
+    // accepts are recorded before that read, whatever it does.
+    if (outcome.counts.rejected > 0 && accepted.length > 0) remember(accepted);
+    var next = outcome.counts.rejected > 0 ? settingAgain() : Promise.resolve(replanAndRemember(accepted)).then(function (plan) {
       var again = plan.batches.some(function (b) { return b.ids.some(function (id) { return batch.ids.indexOf(id) >= 0; }); });
       return again ? settingAgain() : plan;
     });

@@ -66,12 +66,17 @@ function store(wxApi) {
   }
 
   return {
-    /** Records a change ({ states?, accepted?, reported?, tooMany? }); gives the record. */
-    note: function (change) {
-      // A plan's states replace the states of earlier plans, so while storage
-      // fails only the newest of those waits; accepts and reports all wait.
-      if (onlyStates(change)) unsaved = unsaved.filter(function (c) { return !onlyStates(c); });
-      unsaved.push(change);
+    /**
+     * Records a change ({ states?, accepted?, reported?, tooMany? }), or a
+     * list of them oldest first, in one write; gives the record.
+     */
+    note: function (changes) {
+      [].concat(changes).forEach(function (change) {
+        // A plan's states replace the states of earlier plans, so while storage
+        // fails only the newest of those waits; accepts and reports all wait.
+        if (onlyStates(change)) unsaved = unsaved.filter(function (c) { return !onlyStates(c); });
+        unsaved.push(change);
+      });
       return save();
     },
     /** The record, with what storage has not taken yet (written now if it can be). */

@@ -175,17 +175,15 @@ function main() {
       reference.remember(REMEMBERED, [STATES], NOW);
     });
     // All a page does after an answer, as the flow does it (storage aside):
-    // the outcome, its accepts recorded, the plan after it, its states recorded.
-    side('after an answer (interpretResult 3, remember, plan 20, remember)', function () {
+    // the outcome, the plan after it, its accepts and the plan's states recorded.
+    side('after an answer (interpretResult 3, plan 20, remember)', function () {
       wxs.interpretResult(BATCH, RESULT);
-      var record = wxs.remember(REMEMBERED, [ACCEPTED], NOW);
-      wxs.plan(registered, TWENTY.setting, OPTIONS, ANSWERED, record);
-      wxs.remember(record, [STATES], NOW);
+      wxs.plan(registered, TWENTY.setting, OPTIONS, ANSWERED, REMEMBERED);
+      wxs.remember(REMEMBERED, [ACCEPTED, STATES], NOW);
     }, function () {
       reference.interpretResult(BATCH, RESULT);
-      var record = reference.remember(REMEMBERED, [ACCEPTED], NOW);
-      reference.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED, record);
-      reference.remember(record, [STATES], NOW);
+      reference.plan(TWENTY.templates, TWENTY.setting, OPTIONS, ANSWERED, REMEMBERED);
+      reference.remember(REMEMBERED, [ACCEPTED, STATES], NOW);
     });
     [3, 20].forEach(function (n) {
       var s = sendTemplate(n);

@@ -65,6 +65,54 @@ test('an answer that settles nothing is asked once more, then reported unsettled
   });
 });
 
+// Counts the writes to storage from now on; `writes()` says how many.
+function countWrites(r) {
+  var setStorage = r.host.wx.setStorageSync;
+  var count = 0;
+  r.host.wx.setStorageSync = function (key, value) {
+    count += 1;
+    return setStorage.call(this, key, value);
+  };
+  return function () { return count; };
+}
+
+test('an answer\'s accepts and the next plan\'s states are written in one merge and one write', function () {
+  return ready({}).then(function (r) {
+    var subs = r.wxs.subscriber({ templates: SEVEN });
+    var writes;
+    return subs.refresh().then(function () {
+      writes = countWrites(r);
+      return tapped(r, subs);
+    }).then(function (first) {
+      assert.equal(first.outcome.counts.accepted, 3);
+      assert.equal(writes(), 1, 'one write after the answer');
+      assert.deepEqual(stored(r).pending, { T1: 1, T2: 1, T3: 1 });
+      assert.equal(stored(r).states.T1.state, 'accepted');
+      assert.equal(stored(r).states.T4.state, 'ask');
+    });
+  });
+});
+
+test('the accepts of an answer are recorded when the plan after it fails', function () {
+  return ready({}).then(function (r) {
+    var subs = r.wxs.subscriber({ templates: SEVEN });
+    var plan = r.wxs.plan;
+    return subs.refresh().then(function () {
+      r.wxs.plan = function () {
+        throw new r.wxs.WxSubscribeError({ code: 'wasm-trapped', kind: 'internal', message: 'a test trap', advice: 'none', retryable: true });
+      };
+      return tapped(r, subs);
+    }).then(function () {
+      assert.fail('the answer should reject with the plan\'s error');
+    }, function (error) {
+      assert.equal(error.code, 'wasm-trapped');
+      r.wxs.plan = plan;
+      assert.deepEqual(stored(r).pending, { T1: 1, T2: 1, T3: 1 }, 'the accepts are stored');
+      assert.deepEqual(subs.pendingAccepts(), { T1: 1, T2: 1, T3: 1 });
+    });
+  });
+});
+
 test('an accept is kept in memory when setStorageSync throws, and written by the next call', function () {
   return ready({}).then(function (r) {
     var subs = r.wxs.subscriber({ templates: SEVEN });
