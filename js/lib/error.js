@@ -31,13 +31,19 @@ WxSubscribeError.prototype = Object.create(Error.prototype, {
 // The fields an error value carries, in the order the constructor reads them.
 var FIELDS = ['code', 'kind', 'message', 'advice', 'userMessage', 'retryable', 'errCode', 'errMsg', 'field'];
 
+// Whether `value` is an object (not null, not a function), with no `typeof`
+// babel would rewrite into a helper's call (see isObject() in boundary.js).
+function isObject(value) {
+  return Object(value) === value && typeof value !== 'function';
+}
+
 // An error value thrown by the wasm side (a plain { code, kind, message, ... }
 // object) becomes a WxSubscribeError; anything else passes through unchanged.
 // Each field is read once, inside a try: a value whose getter or Proxy throws
 // while it is read becomes an 'input-unreadable' error, never a raw exception.
 WxSubscribeError.from = function (thrown) {
   try {
-    if (thrown === null || typeof thrown !== 'object' || thrown instanceof Error) return thrown;
+    if (!isObject(thrown) || thrown instanceof Error) return thrown;
     var fields = {};
     FIELDS.forEach(function (name) { fields[name] = thrown[name]; });
     if (typeof fields.code !== 'string' || typeof fields.kind !== 'string') return thrown;
@@ -59,7 +65,7 @@ WxSubscribeError.USER_MESSAGES = USER_MESSAGES;
 WxSubscribeError.userMessageOf = function (thrown) {
   var told;
   try {
-    told = thrown !== null && typeof thrown === 'object' ? thrown.userMessage : undefined;
+    told = isObject(thrown) ? thrown.userMessage : undefined;
   } catch (unreadable) {
     told = undefined;
   }

@@ -108,17 +108,17 @@ function withSends(templates, sends) {
   if (sends === undefined || sends === null) return templates;
   var copy = JSON.parse(boundary.serialise([templates, sends]));
   var counts = copy[1];
-  if (counts === null || typeof counts !== 'object' || Array.isArray(counts)) {
+  if (!boundary.isObject(counts) || Array.isArray(counts)) {
     throw new WxSubscribeError({
       code: 'options-bad-sends', kind: 'input', retryable: false,
-      message: 'options.sends is ' + (Array.isArray(counts) ? 'an array' : typeof counts) + ', not an object of counts by template id',
+      message: 'options.sends is ' + (Array.isArray(counts) ? 'an array' : JSON.stringify(counts).slice(0, 40)) + ', not an object of counts by template id',
       advice: 'pass the sends in hand from your server, e.g. { sends: { "<template id>": 2 } }, or leave it out',
     });
   }
   if (!Array.isArray(copy[0])) return copy[0];
   return copy[0].map(function (t) {
     var record = typeof t === 'string' ? { id: t } : t;
-    var id = record !== null && typeof record === 'object' ? record.id || record.priTmplId : undefined;
+    var id = boundary.isObject(record) ? record.id || record.priTmplId : undefined;
     if (typeof id !== 'string' || !hasOwn.call(counts, id)) return t;
     record.have = counts[id];
     return record;

@@ -29,7 +29,7 @@ var CHANGE_KEYS = ['states', 'accepted', 'reported', 'tooMany'];
 // An object as JSON.parse makes them (JSON.stringify would write another
 // object, one with a toJSON() of its prototype's say, as something else).
 function isPlain(value) {
-  if (value === null || typeof value !== 'object') return false;
+  if (!boundary.isObject(value)) return false;
   var proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }

@@ -10,6 +10,7 @@
 // - nothing is written over a record that could not be read.
 'use strict';
 
+var boundary = require('./boundary.js');
 var loader = require('./loader.js');
 
 var STORAGE_KEY = 'wx-subscribe:v1';
@@ -30,7 +31,7 @@ function store(wxApi) {
   // stored value too large to cross (written by something else) keeps only its
   // pending accepts, and if even those are too large, it reads as empty.
   function merge(stored) {
-    var pendingOnly = stored !== null && typeof stored === 'object' ? { v: stored.v, pending: stored.pending } : null;
+    var pendingOnly = boundary.isObject(stored) ? { v: stored.v, pending: stored.pending } : null;
     var candidates = [stored, pendingOnly, null];
     for (var i = 0; ; i++) {
       try {

@@ -35,7 +35,7 @@ var KEPT_LISTS = 8;
 var hasOwn = Object.prototype.hasOwnProperty;
 
 function isPlainObject(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  return boundary.isObject(value) && !Array.isArray(value);
 }
 
 /**
@@ -131,7 +131,7 @@ function facts(options) {
   for (var j = 0; j < CLIENT_FACTS.length; j++) {
     var value = options[CLIENT_FACTS[j]];
     if (value !== undefined && typeof value !== 'string' && typeof value !== 'number') return null;
-    key += typeof value + ':' + value + '|';
+    key += (typeof value === 'string' ? '"' : '') + value + '|';
     if (value !== undefined) copy[CLIENT_FACTS[j]] = value;
   }
   if (hasOwn.call(options, 'now')) copy.now = options.now;
