@@ -233,11 +233,16 @@ function subscriber(options) {
     // A reject, or a template asked again (it wants more sends), reads the
     // setting again: a choice the user just kept shows in the next ask. The
     // accepts are recorded before that read, whatever it does.
-    if (outcome.counts.rejected > 0 && accepted.length > 0) remember(accepted);
-    var next = outcome.counts.rejected > 0 ? settingAgain() : Promise.resolve(replanAndRemember(accepted)).then(function (plan) {
-      var again = plan.batches.some(function (b) { return b.ids.some(function (id) { return batch.ids.indexOf(id) >= 0; }); });
-      return again ? settingAgain() : plan;
-    });
+    var next;
+    if (outcome.counts.rejected > 0) {
+      if (accepted.length > 0) remember(accepted);
+      next = settingAgain();
+    } else {
+      next = Promise.resolve(replanAndRemember(accepted)).then(function (plan) {
+        var again = plan.batches.some(function (b) { return b.ids.some(function (id) { return batch.ids.indexOf(id) >= 0; }); });
+        return again ? settingAgain() : plan;
+      });
+    }
     return next.then(function (plan) {
       return { asked: true, batch: batch, outcome: outcome, plan: plan, left: plan.counts.ask + plan.counts.topUp };
     });

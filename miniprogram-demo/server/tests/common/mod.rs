@@ -455,12 +455,12 @@ pub async fn the_page_writes_no_message_the_demo_route_writes_its_own(h: &Harnes
     assert_eq!(sent["thing1"]["value"], "wx-subscribe 演示", "server-written: {sent}");
 }
 
-/// The server binary on `database_url` against the fake at `wechat`, with `vars`; gives the child and its base URL.
 /// The log file of the server binary listening at `base` (`http://127.0.0.1:port`).
 pub fn server_log(base: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("wxs-server-{}.log", base.rsplit(':').next().unwrap_or_default()))
 }
 
+/// The server binary on `database_url` against the fake at `wechat`, with `vars`; gives the child and its base URL.
 async fn spawn_binary(database_url: &str, wechat: &str, vars: &[(&str, &str)]) -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
