@@ -34,10 +34,14 @@ fn call<T: Serialize>(input: &[u16], f: impl FnOnce(&Value) -> Result<T, Error>)
 fn call_with<T, U>(answer: fn(&Result<T, Error>) -> Vec<U>, read: impl FnOnce() -> Result<Value, Error>, f: impl FnOnce(&Value) -> Result<T, Error>) -> Box<[U]> {
     scratch(|| {
         let mut args = None;
-        let answer = answer(&read().and_then(|read| f(args.insert(read))));
+        let result = read().and_then(|read| f(args.insert(read)));
+        let answer = answer(&result);
         if cfg!(feature = "subscribe") {
-            // The next call clears the arena at once: freeing the tree node by node would only cost time.
-            std::mem::forget(args);
+            // The next call clears the arena at once: freeing the tree and the
+            // answered value node by node would only cost time, and code to
+            // walk them. An error is dropped: it may be in lasting memory
+            // (a list that failed to register).
+            std::mem::forget((args, result.ok()));
         }
         answer.into_boxed_slice()
     })

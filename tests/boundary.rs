@@ -185,6 +185,8 @@ fn thousands_of_calls_do_not_grow_memory() {
         assert!(numbers(plan(&plan_input, &[])).is_ok());
         assert!(answer(check_data(&check_input)).get("ok").is_some());
         assert!(answer(interpret_send(&units("[1"))).get("error").is_some());
+        // A list that fails to register: its error is made in lasting memory.
+        assert_eq!(answer(register_templates(&units(r#"[[{"id":"a","kind":"daily"}]]"#)))["error"]["code"], "template-bad-kind");
     };
     for _ in 0..200 {
         once();
