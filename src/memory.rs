@@ -207,21 +207,6 @@ impl Record {
     }
 }
 
-/// Reads the `merge` export's arguments: `[stored, changes, now]`, where
-/// `changes` is one change or an array of them and `now` is `Date.now()`.
-pub fn merge_from_values(args: &Value) -> Result<Record, crate::Error> {
-    let Some(now) = time(args.at(2)) else {
-        let advice = "pass Date.now() as the third argument";
-        return Err(crate::Error::shape("memory-bad-now", "now", "a time in milliseconds", args.at(2), advice));
-    };
-    let changes = match args.at(1) {
-        Value::Array(items) => items.iter().map(Change::read).collect(),
-        Value::Null => Vec::new(),
-        one => vec![Change::read(one)],
-    };
-    Ok(Record::merge(args.at(0), &changes, now))
-}
-
 /// The entries of an object whose values `read` accepts (JSON.stringify writes
 /// no key twice; a repeated key from elsewhere only makes a later entry that
 /// lookups never reach).
@@ -282,9 +267,10 @@ impl Serialize for Record {
     }
 }
 
-/// The `remember` export's numbers, for a record as the JS side writes
-/// it (`js/lib/record.js`): no template id crosses, each one is a key, the
-/// id's position in a list the JS side keeps. In this order:
+/// The `remember` export's numbers: the stored record, the changes and
+/// `now`, as the JS side writes them (`js/lib/record.js`). No template id
+/// crosses: each key is the id's position in a list the JS side keeps. In
+/// this order:
 ///
 /// - `now`; the stored record's `v` and its `idsPerRequest`'s `ids` and
 ///   `at` (each `-1` when not given);
@@ -296,11 +282,18 @@ impl Serialize for Record {
 ///   its key and its count; the same for the reported; and `tooMany` (`-1`
 ///   when not given).
 ///
-/// Each number is judged by the rules [`Record::read`] and [`Change::read`]
-/// apply to the text (a value the JS side did not find a number for is NaN,
-/// which no rule accepts), and the record comes back keyed by position (see
-/// `numbers::record` in `numbers.rs`). Numbers that do not fit this order are an input error.
+/// Whatever the arguments are, the JS side writes them so: a member that
+/// is no object reads as none, a value that is no number is NaN and a
+/// state that is no state's name is `0`, which no rule accepts. Each number
+/// is then judged by the rules [`Record::read`] and [`Change::read`] apply
+/// to the values themselves ([`Record::merge`]), and the record comes back
+/// keyed by position (see `numbers::record` in `numbers.rs`). A `now` that
+/// is no time, and numbers that do not fit this order, are input errors.
 pub fn merge_from_codes(codes: &[f64]) -> Result<Record, Error> {
+    if codes.first().and_then(|&now| moment(now)).is_none() {
+        let message = "now must be a time in milliseconds: a finite number, not negative".to_owned();
+        return Err(Error::input("memory-bad-now", message, "pass Date.now() as the third argument"));
+    }
     let mut c = Codes { rest: codes, keys: codes.len(), short: false };
     c.merge().filter(|_| c.rest.is_empty() && !c.short).ok_or_else(bad_codes)
 }
@@ -387,29 +380,29 @@ mod tests {
     }
     const NOW: f64 = 1_790_000_000_000.0;
 
-    /// The merged record as serde writes it, checked equal to what the
-    /// module answers, from the text and, where the JS side would send
-    /// numbers, from the numbers.
+    /// The merged record as serde writes it ([`Record::merge`], `changes`
+    /// being one change or an array of them), checked equal to what the
+    /// module answers from the numbers the JS side writes for the same values.
     fn merged(stored: &str, changes: &str, now: f64) -> String {
-        let record = merge_from_values(&json(&format!("[{stored},{changes},{now}]"))).unwrap();
-        let serde = serde_json::to_string(&record).unwrap();
-        assert_eq!(read_numbers(&crate::numbers::record(&record, false), None), json(&serde), "{stored} {changes}");
-        if let Some((codes, ids)) = codes(&json(stored), &json(changes), now) {
-            let by_position = merge_from_codes(&codes).unwrap();
-            assert_eq!(read_numbers(&crate::numbers::record(&by_position, true), Some(&ids)), json(&serde), "{stored} {changes}");
-        }
+        let (stored, changes) = (json(stored), json(changes));
+        let list: Vec<Change> = match &changes {
+            Value::Array(items) => items.iter().map(Change::read).collect(),
+            Value::Null => Vec::new(),
+            one => vec![Change::read(one)],
+        };
+        let serde = serde_json::to_string(&Record::merge(&stored, &list, now)).unwrap();
+        let (codes, ids) = codes(&stored, &changes, now);
+        let by_position = merge_from_codes(&codes).unwrap();
+        assert_eq!(read_numbers(&crate::numbers::record(&by_position), &ids), json(&serde), "{stored:?} {changes:?}");
         serde
     }
 
-    /// A record answer read back as `js/lib/record.js` reads it (`ids`: the
-    /// keys are positions in it), as a value.
-    fn read_numbers(numbers: &[f64], ids: Option<&[String]>) -> Value {
+    /// A record answer read back as `js/lib/record.js` reads it (the keys
+    /// are positions in `ids`), as a value.
+    fn read_numbers(numbers: &[f64], ids: &[String]) -> Value {
         let mut at = 1;
         let mut next = || (numbers[at], at += 1).0;
-        let key = |next: &mut dyn FnMut() -> f64| match ids {
-            Some(ids) => ids[next() as usize].clone(),
-            None => String::from_utf16(&(0..next() as usize).map(|_| next() as u16).collect::<Vec<_>>()).unwrap(),
-        };
+        let key = |next: &mut dyn FnMut() -> f64| ids[next() as usize].clone();
         let n = Value::Number;
         let mut members = vec![("v".to_owned(), n(next()))];
         let states = (0..next() as usize)
@@ -429,53 +422,50 @@ mod tests {
         Value::Object(members)
     }
 
-    /// The numbers `js/lib/record.js` writes for these arguments and the ids
-    /// their keys stand for, or `None` where it sends the text: anything but
-    /// a record and changes as this library writes them.
-    fn codes(stored: &Value, changes: &Value, now: f64) -> Option<(Vec<f64>, Vec<String>)> {
+    /// The numbers `js/lib/record.js` writes for these arguments (as JSON
+    /// gives them) and the ids their keys stand for: a member that is no
+    /// object reads as none, a value that is no number as NaN, a state that is
+    /// no state's name as `0`, and members it has no place for are left out.
+    fn codes(stored: &Value, changes: &Value, now: f64) -> (Vec<f64>, Vec<String>) {
         let (mut out, mut ids) = (vec![now], Vec::<String>::new());
-        let object = |v: &Value, allowed: &[&str]| match v {
-            Value::Object(m) if m.iter().all(|(k, _)| allowed.contains(&k.as_str())) => Some(m.clone()),
+        let object = |v: &Value| match v {
+            Value::Object(m) => Some(m.clone()),
             _ => None,
         };
-        let state = |v: &Value| Some(TemplateState::from_name(v.as_str()?).map_or(0.0, |s| s as usize as f64 + 1.0));
-        let number = |v: &Value| match v {
-            Value::Number(n) => Some(*n),
-            _ => None,
+        let member = |m: &[(String, Value)], key: &str| m.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let number = |v: Option<Value>| match v {
+            Some(Value::Number(n)) => n,
+            _ => f64::NAN,
         };
-        // An object's entries: its count, then per entry its key's position and `width` numbers.
-        let mut entries = |out: &mut Vec<f64>, v: Option<&Value>, read: &dyn Fn(&Value) -> Option<Vec<f64>>| -> Option<()> {
-            let Some(v) = v else {
-                out.push(0.0);
-                return Some(());
-            };
-            let Value::Object(members) = v.clone() else { return None };
+        let optional = |v: Option<Value>| if v.is_none() { -1.0 } else { number(v) };
+        let state = |v: Option<Value>| v.as_ref().and_then(Value::as_str).and_then(TemplateState::from_name).map_or(0.0, |s| s as usize as f64 + 1.0);
+        // An object's entries: its count, then per entry its key's position and what `read` gives.
+        let mut entries = |out: &mut Vec<f64>, v: Option<Value>, read: &dyn Fn(&Value) -> Vec<f64>| {
+            let members = v.as_ref().and_then(object).unwrap_or_default();
             out.push(members.len() as f64);
             for (k, v) in members {
                 let at = ids.iter().position(|id| *id == k).unwrap_or_else(|| (ids.push(k), ids.len() - 1).1);
                 out.push(at as f64);
-                out.extend(read(&v)?);
+                out.extend(read(&v));
             }
-            Some(())
         };
-        let member = |m: &[(String, Value)], key: &str| m.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-        if *stored == Value::Null {
-            out.extend([-1.0, -1.0, -1.0, 0.0, 0.0]);
-        } else {
-            let top = object(stored, &["v", "states", "pending", "idsPerRequest"])?;
-            out.push(member(&top, "v").map_or(Some(-1.0), |v| number(&v))?);
-            match member(&top, "idsPerRequest") {
-                None => out.extend([-1.0, -1.0]),
-                Some(l) => {
-                    let l = object(&l, &["ids", "at"])?;
-                    out.extend([number(&member(&l, "ids")?)?, number(&member(&l, "at")?)?]);
+        match object(stored) {
+            None => out.extend([-1.0, -1.0, -1.0, 0.0, 0.0]),
+            Some(top) => {
+                out.push(optional(member(&top, "v")));
+                match member(&top, "idsPerRequest") {
+                    None => out.extend([-1.0, -1.0]),
+                    Some(l) => {
+                        let l = object(&l).unwrap_or_default();
+                        out.extend([number(member(&l, "ids")), number(member(&l, "at"))]);
+                    }
                 }
+                entries(&mut out, member(&top, "states"), &|r| {
+                    let r = object(r).unwrap_or_default();
+                    vec![state(member(&r, "state")), number(member(&r, "at"))]
+                });
+                entries(&mut out, member(&top, "pending"), &|n| vec![number(Some(n.clone()))]);
             }
-            entries(&mut out, member(&top, "states").as_ref(), &|r| {
-                let r = object(r, &["state", "at"])?;
-                Some(vec![state(&member(&r, "state")?)?, number(&member(&r, "at")?)?])
-            })?;
-            entries(&mut out, member(&top, "pending").as_ref(), &|n| Some(vec![number(n)?]))?;
         }
         let changes = match changes {
             Value::Array(items) => items.clone(),
@@ -484,13 +474,13 @@ mod tests {
         };
         out.push(changes.len() as f64);
         for change in &changes {
-            let c = object(change, &["states", "accepted", "reported", "tooMany"])?;
-            entries(&mut out, member(&c, "states").as_ref(), &|s| Some(vec![state(s)?]))?;
-            entries(&mut out, member(&c, "accepted").as_ref(), &|n| Some(vec![number(n)?]))?;
-            entries(&mut out, member(&c, "reported").as_ref(), &|n| Some(vec![number(n)?]))?;
-            out.push(member(&c, "tooMany").map_or(Some(-1.0), |n| number(&n))?);
+            let c = object(change).unwrap_or_default();
+            entries(&mut out, member(&c, "states"), &|s| vec![state(Some(s.clone()))]);
+            entries(&mut out, member(&c, "accepted"), &|n| vec![number(Some(n.clone()))]);
+            entries(&mut out, member(&c, "reported"), &|n| vec![number(Some(n.clone()))]);
+            out.push(optional(member(&c, "tooMany")));
         }
-        Some((out, ids))
+        (out, ids)
     }
 
     #[test]
@@ -551,16 +541,15 @@ mod tests {
         );
         let changes = r#"[{"states":{"a":"ask","e":"accepted","f":"odd"},"accepted":{"e":2,"f":0}},{"reported":{"a":1,"d":3},"tooMany":4}]"#;
         for (stored, changes) in [(stored.as_str(), changes), (r#"{"v":1,"pending":{"a":1}}"#, "[]"), ("null", r#"{"accepted":{"a":1}}"#), (r#"{"v":2.5,"states":{}}"#, "null")] {
-            assert!(codes(&json(stored), &json(changes), NOW).is_some(), "{stored} goes as numbers");
             merged(stored, changes, NOW);
         }
     }
 
     #[test]
     fn numbers_out_of_order_are_an_input_error() {
-        let good = codes(&json(r#"{"v":2,"pending":{"a":1}}"#), &json("null"), NOW).unwrap().0;
+        let good = codes(&json(r#"{"v":2,"pending":{"a":1}}"#), &json("null"), NOW).0;
         assert!(merge_from_codes(&good).is_ok());
-        for cut in 0..good.len() {
+        for cut in 1..good.len() {
             assert_eq!(merge_from_codes(&good[..cut]).unwrap_err().code, "memory-bad-codes", "{cut}");
         }
         let mut longer = good.clone();
@@ -571,14 +560,31 @@ mod tests {
             bad[at] = n;
             assert_eq!(merge_from_codes(&bad).unwrap_err().code, "memory-bad-codes", "{what}");
         }
-        let mut no_time = good;
-        no_time[0] = f64::NAN;
-        assert_eq!(merge_from_codes(&no_time).unwrap_err().code, "memory-bad-codes");
     }
 
     #[test]
     fn a_merge_without_a_time_is_an_input_error() {
-        let e = merge_from_values(&json(r#"[null,null,"now"]"#)).unwrap_err();
-        assert_eq!((e.code, e.kind), ("memory-bad-now", crate::ErrorKind::Input));
+        let good = codes(&json(r#"{"v":2,"pending":{"a":1}}"#), &json("null"), NOW).0;
+        for now in [f64::NAN, -1.0, f64::INFINITY] {
+            let e = merge_from_codes(&[[now].as_slice(), &good[1..]].concat()).unwrap_err();
+            assert_eq!((e.code, e.kind), ("memory-bad-now", crate::ErrorKind::Input), "{now}");
+        }
+        assert_eq!(merge_from_codes(&[]).unwrap_err().code, "memory-bad-now");
+    }
+
+    #[test]
+    fn values_this_library_does_not_write_merge_from_numbers_as_the_values_read() {
+        let odd = [
+            (r#""a string""#, r#"[1,"x",null,{"accepted":"a"}]"#),
+            (r#"[{"v":2}]"#, r#"{"accepted":{"a":"1","b":2},"reported":[1],"tooMany":"4"}"#),
+            (r#"{"v":"2","pending":{"a":1}}"#, "null"),
+            (r#"{"v":2,"extra":true,"states":{"a":{"state":"banned","at":"now"},"b":{"state":3,"at":1},"c":"ask","d":{"state":"banned","at":5,"more":1}},"pending":{"a":null,"b":-2,"c":3}}"#, r#"{"states":{"a":"banned","b":7,"c":null},"other":1}"#),
+            (r#"{"v":2,"idsPerRequest":{"ids":"3","at":1}}"#, r#"{"tooMany":3}"#),
+            (r#"{"v":2,"idsPerRequest":[3,1],"states":[1,2],"pending":"many"}"#, "[]"),
+            (r#"{"v":null,"states":{"a":{"state":"ask","at":1}}}"#, "[]"),
+        ];
+        for (stored, changes) in odd {
+            merged(stored, changes, NOW);
+        }
     }
 }

@@ -118,30 +118,22 @@ pub fn answers(answers: &Answers) -> Vec<f64> {
     out.done()
 }
 
-/// The record as the `remember` export answers it,
-/// in this order: `0`, [`RECORD_VERSION`]; how many states, then per
-/// state its key, its state (its index in [`crate::TemplateState::NAMES`]) and
-/// its time; how many pending templates, then per template its key and
-/// its count; the learned ids per request and when, or `-1` and `-1`. A
-/// key is its position when `by_position` (a record read by
-/// [`crate::memory::merge_from_codes`]), else its text.
-pub fn record(record: &Record, by_position: bool) -> Vec<f64> {
+/// The record as the `remember` export answers it, in this order: `0`,
+/// [`RECORD_VERSION`]; how many states, then per state its key (its
+/// position, see [`crate::memory::merge_from_codes`]), its state (its index
+/// in [`crate::TemplateState::NAMES`]) and its time; how many pending
+/// templates, then per template its key and its count; the learned ids per
+/// request and when, or `-1` and `-1`.
+pub fn record(record: &Record) -> Vec<f64> {
     let mut out = Numbers::answer(8 + 4 * record.states.len() + 3 * record.pending.len());
-    let key = |out: &mut Numbers, id: &str| {
-        match by_position {
-            true => out.whole(position(id).unwrap_or(0)),
-            false => out.text(id),
-        };
-    };
+    let key = |id: &str| position(id).unwrap_or(0);
     out.whole(RECORD_VERSION as usize).whole(record.states.len());
     for (id, r) in &record.states {
-        key(&mut out, id);
-        out.whole(r.state as usize).put(r.at);
+        out.whole(key(id)).whole(r.state as usize).put(r.at);
     }
     out.whole(record.pending.len());
     for (id, n) in &record.pending {
-        key(&mut out, id);
-        out.whole(*n as usize);
+        out.whole(key(id)).whole(*n as usize);
     }
     match record.ids_per_request {
         Some(l) => out.whole(l.ids as usize).put(l.at),

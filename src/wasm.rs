@@ -6,7 +6,7 @@
 //! `{"error":{code, kind, message, advice, ...}}`, which the JS side decodes
 //! with native calls; `plan`, `interpretResult` and `remember`, which a page
 //! calls after every answer, answer numbers instead (see [`crate::numbers`]),
-//! and `remember` takes numbers too (see [`crate::memory::merge_from_codes`]).
+//! and `remember` takes only numbers (see [`crate::memory::merge_from_codes`]).
 //! Nothing here calls into JS, so no JS value (a throwing getter, a revoked
 //! Proxy) can unwind through wasm frames. No logic lives here.
 
@@ -89,22 +89,12 @@ pub fn interpret_result(input: &[u16]) -> Box<[f64]> {
     })
 }
 
-/// `[stored, changes, now]` (see [`crate::memory::merge_from_values`]), or,
-/// with no text, the numbers of [`crate::memory::merge_from_codes`]: either
-/// way the record comes back as numbers (see [`numbers::record`]).
+/// The numbers of [`crate::memory::merge_from_codes`]; the record comes
+/// back as numbers (see [`numbers::record`]).
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen]
-pub fn remember(input: &[u16], codes: &[f64]) -> Box<[f64]> {
-    let by_position = input.is_empty();
-    let read = || if by_position { Ok(Value::Null) } else { json::read(input) };
-    let answer: fn(&Result<crate::Record, Error>) -> Vec<f64> = match by_position {
-        true => |r| numbers::answer(r, |record| numbers::record(record, true)),
-        false => |r| numbers::answer(r, |record| numbers::record(record, false)),
-    };
-    call_with(answer, read, |a| match by_position {
-        true => crate::memory::merge_from_codes(codes),
-        false => crate::memory::merge_from_values(a),
-    })
+pub fn remember(codes: &[f64]) -> Box<[f64]> {
+    call_with(|r| numbers::answer(r, numbers::record), || Ok(Value::Null), |_| crate::memory::merge_from_codes(codes))
 }
 
 /// `[template]`: see [`crate::describe_from_values`].

@@ -76,7 +76,7 @@ fn registering_answers_the_templates_as_read_in_order() {
 }
 
 #[wasm_bindgen_test]
-fn a_record_crosses_as_numbers_or_as_text_and_comes_back_as_numbers() {
+fn a_record_crosses_as_numbers_both_ways() {
     // [now, v, idsPerRequest, states: 1 (key 0: banned at 5), pending: 1 (key 1: 2), changes: 1
     // (states: key 1 accepted; accepted: key 0 one; reported: none; no tooMany)].
     #[rustfmt::skip]
@@ -86,15 +86,13 @@ fn a_record_crosses_as_numbers_or_as_text_and_comes_back_as_numbers() {
         1.0, 1.0, 2.0,
         1.0, 1.0, 1.0, 6.0, 1.0, 0.0, 1.0, 0.0, -1.0,
     ];
-    let by_position = numbers(remember(&[], &codes)).expect("a record");
+    let by_position = numbers(remember(&codes)).expect("a record");
     // [0, v, states: 2 (key 0 banned at 5, key 1 accepted at 10), pending: 2 (key 1: 2, key 0: 1), no limit].
     assert_eq!(by_position, [0.0, 2.0, 2.0, 0.0, 3.0, 5.0, 1.0, 5.0, 10.0, 2.0, 1.0, 2.0, 0.0, 1.0, -1.0, -1.0]);
-    let stored = r#"{"v":2,"states":{"a":{"state":"banned","at":5}},"pending":{"b":2}}"#;
-    let by_text = numbers(remember(&units(&format!(r#"[{stored},{{"states":{{"b":"accepted"}},"accepted":{{"a":1}}}},10]"#)), &[])).expect("a record");
-    let expected = [&[0.0, 2.0, 2.0][..], &text("a"), &[3.0, 5.0], &text("b"), &[5.0, 10.0, 2.0], &text("b"), &[2.0], &text("a"), &[1.0, -1.0, -1.0]].concat();
-    assert_eq!(by_text, expected);
-    let bad = numbers(remember(&[], &codes[..7])).expect_err("numbers cut short");
+    let bad = numbers(remember(&codes[..7])).expect_err("numbers cut short");
     assert_eq!(bad["error"]["code"], "memory-bad-codes");
+    let no_time = numbers(remember(&[[f64::NAN].as_slice(), &codes[1..]].concat())).expect_err("no time");
+    assert_eq!(no_time["error"]["code"], "memory-bad-now");
 }
 
 #[wasm_bindgen_test]

@@ -162,15 +162,16 @@ function decode(units) {
 
 /**
  * Calls export `name` of `instance` ({ exports, memory, broken, oversized })
- * with JSON text already measured (serialise), and for `plan` its numbers (a
- * Float64Array); returns what the export answered, as it is. Marks the
- * instance broken on a trap, oversized when its memory grew past RETIRE_BYTES.
+ * with what it takes, in order: JSON text already measured (serialise), and
+ * for `plan` its numbers (a Float64Array); `remember` takes only numbers.
+ * Returns what the export answered, as it is. Marks the instance broken on a
+ * trap, oversized when its memory grew past RETIRE_BYTES.
  */
-function run(instance, name, text, codes) {
+function run(instance, name, input, codes) {
   var answer;
   try {
-    // The text's code units go straight into wasm memory (js/lib/glue.js).
-    answer = instance.exports[name](text, codes);
+    // Text's code units go straight into wasm memory (js/lib/glue.js).
+    answer = instance.exports[name](input, codes);
   } catch (trap) {
     instance.broken = true;
     throw internal('the wasm module trapped in ' + name + '(): ' + describe(trap));
@@ -189,8 +190,8 @@ function callText(instance, name, text) {
  * and are returned as they are (a Float64Array); an error comes as its JSON
  * text, one code unit per number, and is thrown as a WxSubscribeError.
  */
-function callNumbers(instance, name, text, codes) {
-  var numbers = run(instance, name, text, codes);
+function callNumbers(instance, name, input, codes) {
+  var numbers = run(instance, name, input, codes);
   if (numbers[0] === 0) return numbers;
   decode(numbers);
   throw internal('the wasm module answered ' + name + '() with neither numbers nor an error');

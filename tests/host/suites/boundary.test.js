@@ -216,7 +216,7 @@ test('numbers answers carry text and absences: a choice without a number, an unk
   });
 });
 
-test('a record crosses as numbers when this library wrote it, as text otherwise, and both give the same record', function () {
+test('a record crosses as numbers whoever wrote it: as it is when this library did, else as its JSON copy, with what has no number judged by the module', function () {
   return loaded().then(function (r) {
     var now = 1790000000000;
     var stored = { v: 2, states: { T1: { state: 'banned', at: now - 5 }, T2: { state: 'odd', at: 1 }, __proto__x: { state: 'ask', at: now } },
@@ -229,11 +229,16 @@ test('a record crosses as numbers when this library wrote it, as text otherwise,
     states.T4 = { state: 'accepted', at: now };
     var expected = { v: 2, states: states, pending: { T4: 2 }, idsPerRequest: { ids: 1, at: now } };
     var numbers = r.wxs.remember(stored, changes, now);
-    // A member this library does not write sends it all as text, for the module to judge as before.
+    // What this library does not write is copied as JSON and written with
+    // what has no number as NaN (or no state): the module drops it.
     var odd = JSON.parse(JSON.stringify(stored));
     odd.note = 'x';
-    var text = r.wxs.remember(odd, changes, now);
-    [numbers, text].forEach(function (record) {
+    odd.states.T9 = { state: 'ask', at: 'yesterday' };
+    odd.states.T8 = 'ask';
+    odd.pending.T7 = '3';
+    Object.defineProperty(odd.states, '__proto__', { value: { state: 'accepted', at: now - 1 }, enumerable: true });
+    var copied = r.wxs.remember(odd, changes.concat(['junk', { accepted: { T4: 'x' }, note: 1 }]), now);
+    [numbers, copied].forEach(function (record) {
       assert.equal(JSON.stringify(record), JSON.stringify(expected));
       assert.ok(Object.prototype.hasOwnProperty.call(record.states, '__proto__'), 'a template id __proto__ is a member');
     });
@@ -242,14 +247,16 @@ test('a record crosses as numbers when this library wrote it, as text otherwise,
     var hostile = { v: 2, states: {} };
     Object.defineProperty(hostile.states, 'T1', { enumerable: true, get: function () { throw new Error('no'); } });
     assert.equal(assert.throws(function () { r.wxs.remember(hostile, [], now); }).code, 'input-unreadable');
-    // A member the library does not write goes as text, where a function is refused as it always was.
+    // A member the library does not write is copied, where a function is refused as it always was.
     var withFunction = { v: 2, states: { T1: { state: 'ask', at: now, note: function () {} } } };
     assert.equal(assert.throws(function () { r.wxs.remember(withFunction, [], now); }).code, 'input-unreadable');
     var sparse = [];
     sparse.length = 4294967295;
     assert.equal(assert.throws(function () { r.wxs.remember(null, sparse, now); }).code, 'input-too-large', 'a huge sparse list of changes');
-    var e = assert.throws(function () { r.wxs.remember(stored, [], 'now'); });
-    assert.equal(e.code, 'memory-bad-now');
-    assert.ok(/got a string/.test(e.message), e.message);
+    ['now', -1, NaN, Infinity, undefined].forEach(function (bad) {
+      var e = assert.throws(function () { r.wxs.remember(stored, [], bad); });
+      assert.equal(e.code, 'memory-bad-now', String(bad));
+      assert.ok(/a finite number, not negative/.test(e.message), e.message);
+    });
   });
 });
