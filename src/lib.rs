@@ -49,6 +49,14 @@ pub mod plan;
 #[cfg(feature = "subscribe")]
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod registry;
+/// The fixed sizes of the page module's numbers layouts, for the build's
+/// generator of the JS side's names (`js-names`, which writes them into
+/// `js/lib/names.js`): not an API.
+#[cfg(feature = "subscribe")]
+#[doc(hidden)]
+pub mod layout_sizes {
+    pub use crate::registry::{ANSWER_BASE, CODES_PER_TEMPLATE, KEPT_LISTS, MAX_CODED_ANSWERS, PLAN_HEAD};
+}
 pub mod send;
 pub mod setting;
 pub mod template;

@@ -33,11 +33,15 @@ use std::cell::Cell;
 /// `at` is when the state was learned (ms since 1970); `answered` is 0 (none
 /// given here) or the statuses this round answered, oldest first, as the
 /// digits of a number in base [`ANSWER_BASE`], lowest first, each 1 + the
-/// status's index in [`Status::NAMES`] (so at most 17 statuses).
+/// status's index in [`Status::NAMES`] (so at most [`MAX_CODED_ANSWERS`]).
 pub const CODES_PER_TEMPLATE: usize = 4;
 
 /// The base of the numbers that give a template's answers (see [`CODES_PER_TEMPLATE`]).
 pub const ANSWER_BASE: u64 = 8;
+
+/// The most answers one such number holds whatever they are: their digits
+/// stay within the whole numbers an `f64` holds exactly (2^53).
+pub const MAX_CODED_ANSWERS: u32 = 17;
 
 /// Numbers before the templates' in a plan's typed array: `[handle, main
 /// switch, now, record version, as before]`, what the plan's arguments say
@@ -339,6 +343,15 @@ mod tests {
         let by_position = registry.layout(&args, &[]).unwrap().resolve(&templates);
         let by_id = crate::plan_from_values(&list, &json(r#"{"mainSwitch":true,"itemSettings":{"c":"reject"}}"#), &json(r#"{"idsPerRequest":2}"#), &json(r#"{"a":"accept"}"#), &Value::Null).unwrap();
         assert_eq!(by_position, by_id);
+    }
+
+    #[test]
+    fn the_most_coded_answers_are_as_many_as_fit_an_exact_f64() {
+        // Each answer the status with the highest digit, the most a number of that many can be.
+        let highest = Status::ALL.len() as u64;
+        let code = |answers: u32| (0..answers).fold(0, |code, _| code * ANSWER_BASE + highest);
+        assert!(code(MAX_CODED_ANSWERS) <= 1 << 53 && code(MAX_CODED_ANSWERS + 1) > 1 << 53);
+        assert_eq!(answered(code(MAX_CODED_ANSWERS) as f64).map(|a| a.unsettled), Some(MAX_CODED_ANSWERS));
     }
 
     #[test]

@@ -31,4 +31,12 @@ module.exports = {
     "internal": "出了点问题，请再试一次。",
     "setup": "小程序安装不完整，请联系开发者。",
   },
+  // A plan's numbers (src/registry.rs): how many come before the templates' and how many per
+  // template; the base of the number that gives a template's answers, and the most it holds.
+  PLAN_HEAD: 5,
+  CODES_PER_TEMPLATE: 4,
+  ANSWER_BASE: 8,
+  MAX_CODED_ANSWERS: 17,
+  // How many template lists a module keeps registered (src/registry.rs).
+  KEPT_LISTS: 8,
 };

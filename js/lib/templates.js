@@ -29,9 +29,6 @@ var STATE_LABELS = {
   'unsettled': '本次未能订阅',
 };
 
-/** Lists kept per instance; src/registry.rs keeps as many. */
-var KEPT_LISTS = 8;
-
 var hasOwn = Object.prototype.hasOwnProperty;
 
 function isPlainObject(value) {
@@ -67,13 +64,13 @@ function registered(instance, list, again) {
   }
   var answer = boundary.callText(instance, 'registerTemplates', list.text);
   var ids = answer.templates.map(function (t) { return t.id; });
-  var names = answer.names;
+  var named = answer.names;
   var entry = {
     text: list.text, handle: answer.handle, templates: answer.templates, ids: ids,
-    names: names, keptCodes: codesOf(names.kept), stateCodes: codesOf(names.states),
+    names: named, keptCodes: codesOf(named.kept), stateCodes: codesOf(named.states),
   };
   lists.push(entry);
-  if (lists.length > KEPT_LISTS) lists.shift();
+  if (lists.length > names.KEPT_LISTS) lists.shift();
   return entry;
 }
 
@@ -84,14 +81,11 @@ function codesOf(names) {
   return codes;
 }
 
-/** Numbers before the templates' in a plan's Float64Array: [handle, mainSwitch, now, v, asBefore] (src/registry.rs). */
-var PLAN_HEAD = 5;
-/** Numbers per template in a plan's Float64Array: [kept, state, at, answered] (src/registry.rs). */
-var CODES_PER_TEMPLATE = 4;
-/** The base of the number that gives a template's answers this round (src/registry.rs). */
-var ANSWER_BASE = 8;
-/** The most answers one such number holds. */
-var MAX_CODED_ANSWERS = 17;
+// A plan's Float64Array (src/registry.rs, sizes from the core): a head of
+// PLAN_HEAD numbers, [handle, mainSwitch, now, v, asBefore], then
+// CODES_PER_TEMPLATE per template, [kept, state, at, answered].
+var PLAN_HEAD = names.PLAN_HEAD;
+var CODES_PER_TEMPLATE = names.CODES_PER_TEMPLATE;
 
 // Each status's name by its number, and the counts in the numbers' order (from the core).
 var STATUSES = names.STATUSES;
@@ -183,12 +177,12 @@ function planInput(instance, entry, setting, options, answered, remembered) {
   // A status name, or an array of them (oldest first): the digits of one number, oldest lowest.
   function answers(value, out, at) {
     var list = Array.isArray(value) ? value : [value];
-    if (list.length === 0 || list.length > MAX_CODED_ANSWERS) return 0;
+    if (list.length === 0 || list.length > names.MAX_CODED_ANSWERS) return 0;
     var code = 0;
     for (var i = list.length - 1; i >= 0; i--) {
       var status = typeof list[i] === 'string' ? STATUSES.indexOf(list[i]) : -1;
       if (status < 0) return 0;
-      code = code * ANSWER_BASE + status + 1;
+      code = code * names.ANSWER_BASE + status + 1;
     }
     out[at + 3] = code;
     return code;

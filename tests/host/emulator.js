@@ -54,6 +54,8 @@ var TAP_ERROR = 'requestSubscribeMessage:fail can only be invoked by user TAP ge
 //   sendModule: it copied the opt-in send module (wx_subscribe_send_bg.wasm.br) in
 //   wasmDelayMs: instantiation settles that late (Infinity: never); failingWasm: the first
 //     N instantiations fail as for a missing file
+//   countCalls: each instance's exports are counted as they are called, in host.calls
+//     ({ [export]: calls }, all instances together)
 //   templates: { [id]: { title, kind } } known to WeChat for this app
 //   maxIdsPerRequest (3), mainSwitch (true), itemSettings ({ [id]: choice }), appBanned,
 //   banned ({ [id]: true }), background (popup cannot show), network ('list' | 'subscribe')
@@ -82,7 +84,21 @@ function createHost(config) {
     clickState: null, // { consumed } while a tap's gesture is usable
     openRequest: false,
     instances: [],    // every wasm instance made, in order (tests reach into their memory)
+    calls: {},        // with config.countCalls: calls per export
   };
+
+  // An instance whose exported functions count their calls in host.calls.
+  function counted(instance) {
+    var exports = {};
+    Object.keys(instance.exports).forEach(function (name) {
+      var real = instance.exports[name];
+      exports[name] = typeof real !== 'function' ? real : function () {
+        host.calls[name] = (host.calls[name] || 0) + 1;
+        return real.apply(null, arguments);
+      };
+    });
+    return { exports: exports };
+  }
 
   function later(fn, ms) {
     engine.setTimeout(fn, ms || 0);
@@ -251,7 +267,8 @@ function createHost(config) {
         }
         engine.WebAssembly.instantiate(bytes, imports).then(function (result) {
           host.instances.push(result.instance);
-          var settle = function () { resolveInstance(config.instanceShape === 'result' ? result : result.instance); };
+          var instance = config.countCalls ? counted(result.instance) : result.instance;
+          var settle = function () { resolveInstance(config.instanceShape === 'result' ? { instance: instance, module: result.module } : instance); };
           if (config.wasmDelayMs === Infinity) return;
           if (config.wasmDelayMs) later(settle, config.wasmDelayMs);
           else settle();

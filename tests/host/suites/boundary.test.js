@@ -216,6 +216,23 @@ test('numbers answers carry text and absences: a choice without a number, an unk
   });
 });
 
+test('a module keeps 8 template lists and the JS side knows which: a ninth forgets the first on both sides', function () {
+  var host = createHost({ countCalls: true });
+  var wxs = host.require('wx-subscribe');
+  return wxs.init().then(function () {
+    var lists = [];
+    for (var k = 0; k < 9; k++) lists.push(wxs.templates(['L' + k + 'a', 'L' + k + 'b']));
+    lists.forEach(function (list) { wxs.plan(list); });
+    var calls = function () { return [host.calls.registerTemplates, host.calls.plan]; };
+    assert.deepEqual(calls(), [9, 9]);
+    wxs.plan(lists[8]);
+    assert.deepEqual(calls(), [9, 10], 'the newest list is still registered');
+    wxs.plan(lists[0]);
+    assert.deepEqual(calls(), [10, 11], 'the first list is registered again before its plan, not after a refused one');
+    assert.deepEqual(wxs.plan(lists[0]).batches[0].ids, ['L0a', 'L0b']);
+  });
+});
+
 test('a record crosses as numbers whoever wrote it: as it is when this library did, else as its JSON copy, with what has no number judged by the module', function () {
   return loaded().then(function (r) {
     var now = 1790000000000;

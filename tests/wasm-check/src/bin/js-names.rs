@@ -1,9 +1,11 @@
 //! `js-names --write|--check FILE`: the names the JS side gives the wire's
-//! numbers, written from the Rust core's own declarations into one JS module
+//! numbers, and the fixed sizes of its layouts, written from the Rust core's
+//! own declarations into one JS module
 //! (js/lib/names.js), so that no list is kept in step by hand. `.ci/build`
 //! runs `--check`, which fails when the file is not what the core declares.
 
 use std::process::ExitCode;
+use wx_subscribe::layout_sizes::{ANSWER_BASE, CODES_PER_TEMPLATE, KEPT_LISTS, MAX_CODED_ANSWERS, PLAN_HEAD};
 use wx_subscribe::outcome::OutcomeCounts;
 use wx_subscribe::{ErrorKind, Status, TemplateState};
 
@@ -63,10 +65,23 @@ fn names() -> String {
          \x20 OUTCOME_COUNTS: [{}],\n\
          \x20 // A sentence for the user per error kind, in Chinese (ErrorKind::user_message).\n\
          \x20 USER_MESSAGES: {{\n{}  }},\n\
+         \x20 // A plan's numbers (src/registry.rs): how many come before the templates' and how many per\n\
+         \x20 // template; the base of the number that gives a template's answers, and the most it holds.\n\
+         \x20 PLAN_HEAD: {},\n\
+         \x20 CODES_PER_TEMPLATE: {},\n\
+         \x20 ANSWER_BASE: {},\n\
+         \x20 MAX_CODED_ANSWERS: {},\n\
+         \x20 // How many template lists a module keeps registered (src/registry.rs).\n\
+         \x20 KEPT_LISTS: {},\n\
          }};\n",
         list(TemplateState::NAMES),
         list(Status::NAMES),
         list(&OutcomeCounts::NAMES),
-        sentences
+        sentences,
+        PLAN_HEAD,
+        CODES_PER_TEMPLATE,
+        ANSWER_BASE,
+        MAX_CODED_ANSWERS,
+        KEPT_LISTS
     )
 }
