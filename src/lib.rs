@@ -106,16 +106,21 @@ pub fn interpret_from_values(batch: &Value, result: &Value) -> Result<Outcome, E
     Ok(interpret_batch(batch, result)?.named())
 }
 
-/// [`interpret_from_values`] by position, as the JS `interpretResult()`
-/// calls it: for a batch given by id, the answers keep the ids read here.
+/// [`interpret_from_values`] as [`outcome::Answers`], which keep the ids read.
 pub fn interpret_batch(batch: &Value, result: &Value) -> Result<outcome::Answers, Error> {
     Ok(outcome::interpret_ids(outcome::parse_batch_ids(batch)?, result)?.for_batch(batch))
 }
 
-/// [`interpret_from_values`] for a request named by position (see
-/// [`outcome::interpret_answers`]): `batch` gives the kind, `result` the
-/// result's own members, `answers` the answer for each id in order.
-pub fn interpret_positions(batch: &Value, result: &Value, answers: &Value) -> Result<outcome::Answers, Error> {
+/// [`interpret_from_values`] for a request named by position, as the JS
+/// `interpretResult()` calls it (see [`outcome::interpret_answers`]): `batch`
+/// gives the kind, `result` the result's own members, `answers` the answer
+/// for each id in order. `asked`, unless `null`, is the batch as the page gave
+/// it, whose ids are checked first as [`interpret_from_values`] checks them
+/// (the JS side passes it when it could not read them as template ids itself).
+pub fn interpret_positions(batch: &Value, result: &Value, answers: &Value, asked: &Value) -> Result<outcome::Answers, Error> {
+    if !matches!(asked, Value::Null) {
+        outcome::batch_ids(asked)?;
+    }
     Ok(outcome::interpret_answers(result, answers)?.for_batch(batch))
 }
 

@@ -73,38 +73,27 @@ pub fn answer<T>(result: &Result<T, Error>, numbers: impl FnOnce(&T) -> Vec<f64>
     }
 }
 
-/// The answers as the `interpretResult` export gives them, in this order:
+/// The answers as the `interpretResult` export gives them, by position in
+/// the request (the JS side knows its ids; none is written back), in this
+/// order:
 ///
 /// - `0`, whether the accepts add sends (`0` or `1`), then the counts in
 ///   the order of [`crate::outcome::OutcomeCounts::NAMES`];
-/// - `-1`, or when the ids were read here, how many, then each one's text;
 /// - how many results, then per result its status (its index in
 ///   [`crate::Status::NAMES`]) and the text of its raw value, or `-1` for none;
 /// - how many positions were accepted, then each.
 pub fn answers(answers: &Answers) -> Vec<f64> {
     // Room for all of it, so that a large request's answer is not copied to
-    // grow: three numbers a result (its status, its raw text's length, its
-    // id's length when the ids are read here), then the texts, whose UTF-8
-    // bytes bound their UTF-16 code units.
-    let mut room = 16 + 3 * answers.results.len() + answers.accepted.len();
-    for text in answers.ids.iter().flatten().chain(answers.results.iter().filter_map(|(_, raw)| raw.as_ref())) {
-        room += text.len();
+    // grow: two numbers a result (its status, its raw text's length), then
+    // the texts, whose UTF-8 bytes bound their UTF-16 code units.
+    let mut room = 16 + 2 * answers.results.len() + answers.accepted.len();
+    for (_, raw) in &answers.results {
+        room += raw.as_ref().map_or(0, String::len);
     }
     let mut out = Numbers::answer(room);
     out.whole(usize::from(answers.sends));
     for count in answers.counts.in_order() {
         out.put(count.into());
-    }
-    match &answers.ids {
-        Some(ids) => {
-            out.whole(ids.len());
-            for id in ids {
-                out.text(id);
-            }
-        }
-        None => {
-            out.put(-1.0);
-        }
     }
     out.whole(answers.results.len());
     for (status, raw) in &answers.results {

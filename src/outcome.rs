@@ -146,19 +146,23 @@ pub fn batch_counts_sends(batch: &Value) -> bool {
 
 /// Reads the ids of the request: a batch from the plan (`{ ids: [...] }`) or an array of ids.
 pub fn parse_batch_ids(value: &Value) -> Result<Vec<String>, Error> {
+    Ok(batch_ids(value)?.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+}
+
+/// The ids of the request as [`parse_batch_ids`] reads them, checked to be
+/// strings but left as they are.
+pub fn batch_ids(value: &Value) -> Result<&[Value], Error> {
     let ids = match value {
         Value::Object(_) => value.get("ids").unwrap_or(&Value::Null),
         other => other,
     };
-    let bad = || {
-        let expected = "a plan batch { ids } or an array of template ids";
-        Error::shape("batch-bad-ids", "the batch", expected, ids, "pass the batch you gave to wx.requestSubscribeMessage")
-    };
-    let Value::Array(items) = ids else { return Err(bad()) };
-    items
-        .iter()
-        .map(|item| item.as_str().map(str::to_owned).ok_or_else(bad))
-        .collect()
+    match ids {
+        Value::Array(items) if items.iter().all(|item| item.as_str().is_some()) => Ok(items),
+        _ => {
+            let expected = "a plan batch { ids } or an array of template ids";
+            Err(Error::shape("batch-bad-ids", "the batch", expected, ids, "pass the batch you gave to wx.requestSubscribeMessage"))
+        }
+    }
 }
 
 /// Interprets what a `success` or `fail` callback of `wx.requestSubscribeMessage`
@@ -325,14 +329,6 @@ mod tests {
         let sends = next() == 1.0;
         let names = ["accepted", "rejected", "banned", "filtered", "unknown", "missing"];
         let counts: serde_json::Map<_, _> = names.iter().map(|name| (name.to_string(), (next() as u64).into())).collect();
-        let ids = next();
-        let ids: Option<Vec<String>> = (ids >= 0.0).then(|| {
-            let read_id = |_| {
-                let length = next();
-                text(&mut next, length)
-            };
-            (0..ids as usize).map(read_id).collect()
-        });
         let mut results = Vec::new();
         for position in 0..next() as usize {
             let mut result = serde_json::json!({ "id": position, "status": Status::NAMES[next() as usize] });
@@ -344,10 +340,7 @@ mod tests {
         }
         let accepted: Vec<u64> = (0..next() as usize).map(|_| next() as u64).collect();
         let sent = if sends { accepted.clone() } else { Vec::new() };
-        let mut written = serde_json::json!({ "results": results, "accepted": accepted, "sends": sent, "counts": counts });
-        if let Some(ids) = ids {
-            written["ids"] = ids.into();
-        }
+        let written = serde_json::json!({ "results": results, "accepted": accepted, "sends": sent, "counts": counts });
         assert_eq!(read.next(), None, "nothing more");
         written
     }
@@ -360,7 +353,7 @@ mod tests {
         for (at, r) in expected["results"].as_array_mut().unwrap().iter_mut().enumerate() {
             r["id"] = at.into();
         }
-        (expected["accepted"], expected["sends"], expected["ids"]) = (serde_json::json!([0, 6]), serde_json::json!([0, 6]), serde_json::json!(batch));
+        (expected["accepted"], expected["sends"]) = (serde_json::json!([0, 6]), serde_json::json!([0, 6]));
         assert_eq!(written(interpret_ids(batch, &r).unwrap()), expected);
     }
 

@@ -77,16 +77,13 @@ pub fn plan(input: &[u16], codes: &[f64]) -> Box<[f64]> {
     TEMPLATES.with_borrow(|registry| call_with(|r| numbers::answer(r, crate::Layout::numbers), read, |a| registry.layout(a, codes)))
 }
 
-/// `[batch, result]` (see [`crate::interpret_batch`]), or by position
-/// `[batch, result's own members, answers]` (see [`crate::interpret_positions`]):
-/// either way the answer names templates by position (see [`crate::outcome::Answers`]).
+/// `[batch, result's own members, answers, asked]`: see
+/// [`crate::interpret_positions`]; the answer names templates by position
+/// (see [`numbers::answers`]).
 #[cfg(feature = "subscribe")]
 #[wasm_bindgen(js_name = interpretResult)]
 pub fn interpret_result(input: &[u16]) -> Box<[f64]> {
-    call_with(|r| numbers::answer(r, numbers::answers), || json::read(input), |a| match a.at(2) {
-        Value::Null => crate::interpret_batch(a.at(0), a.at(1)),
-        answers => crate::interpret_positions(a.at(0), a.at(1), answers),
-    })
+    call_with(|r| numbers::answer(r, numbers::answers), || json::read(input), |a| crate::interpret_positions(a.at(0), a.at(1), a.at(2), a.at(3)))
 }
 
 /// The numbers of [`crate::memory::merge_from_codes`]; the record comes

@@ -108,21 +108,23 @@ fn errors_are_answers_with_code_kind_message_and_advice() {
 
 #[wasm_bindgen_test]
 fn interpret_result_reads_success_and_fail_results() {
-    // Answers name templates by position; a batch read by id comes back with its ids.
-    let o = numbers(interpret_result(&units(r#"[{"ids":["a","b"]},{"errMsg":"requestSubscribeMessage:ok","a":"acceptWithAlert","b":"reject"}]"#)));
-    // 0, sends, counts (accepted, rejected, banned, filtered, unknown, missing), the ids read,
+    // Answers name templates by position: no id crosses back.
+    let o = numbers(interpret_result(&units(r#"[null,{"errMsg":"requestSubscribeMessage:ok"},["acceptWithAlert","reject"]]"#)));
+    // 0, sends, counts (accepted, rejected, banned, filtered, unknown, missing),
     // then per result its status and raw text, then the accepted positions.
-    let mut expected = vec![0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0];
-    expected.extend(text("a").into_iter().chain(text("b")).chain([2.0, 0.0]).chain(text("acceptWithAlert")));
-    expected.extend([1.0].into_iter().chain(text("reject")).chain([1.0, 0.0]));
+    let mut expected = vec![0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0];
+    expected.extend(text("acceptWithAlert").into_iter().chain([1.0]).chain(text("reject")).chain([1.0, 0.0]));
     assert_eq!(o, Ok(expected));
     let o = numbers(interpret_result(&units(r#"[{"kind":"long-term"},{"errMsg":"requestSubscribeMessage:ok"},["reject","accept"]]"#)));
-    // No sends (long-term), no ids read.
-    let mut expected = vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 2.0, 1.0];
+    // No sends (long-term).
+    let mut expected = vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 1.0];
     expected.extend(text("reject").into_iter().chain([0.0]).chain(text("accept")).chain([1.0, 1.0]));
     assert_eq!(o, Ok(expected));
-    let e = numbers(interpret_result(&units(r#"[["a"],{"errMsg":"requestSubscribeMessage:fail","errCode":20003}]"#))).expect_err("an error");
+    let e = numbers(interpret_result(&units(r#"[null,{"errMsg":"requestSubscribeMessage:fail","errCode":20003},[null]]"#))).expect_err("an error");
     assert_eq!((e["error"]["code"].as_str(), e["error"]["errCode"].as_i64()), (Some("too-many-ids"), Some(20003)));
+    // A batch the JS side could not name by position comes too, and its ids are judged first.
+    let e = numbers(interpret_result(&units(r#"[null,"oops",[],["a",5]]"#))).expect_err("an error");
+    assert_eq!(e["error"]["code"], "batch-bad-ids");
 }
 
 #[wasm_bindgen_test]

@@ -296,52 +296,53 @@ function plan(instance, templates, setting, options, answered, remembered) {
 var RESULT_FIELDS = ['errMsg', 'errCode', 'errmsg', 'errcode'];
 
 /**
- * interpretResult(batch, result) on `instance`. A request of string ids
- * crosses by position: the result's answer for each id in the request's
- * order, and its own fields apart; the module answers by position (no id
- * is written back), and the positions become the ids again here. A result
- * carries each id twice, both ways, and ids are long; and nothing needs
- * looking up. Anything else crosses as it is, for the module to judge (and
- * read the ids of).
+ * interpretResult(batch, result) on `instance`. A request crosses by
+ * position: the result's answer for each id in the request's order, and its
+ * own fields apart; the module answers by position (no id is written back),
+ * and the positions become the ids again here. A result carries each id
+ * twice, both ways, and ids are long; and nothing needs looking up. A batch
+ * or result that is not plain data with string ids is first copied as JSON
+ * would carry it (refused past the caps), and the copied batch goes too, for
+ * the module to judge its ids before anything else.
  */
 function interpret(instance, batch, result) {
-  var ids;
   var args;
   try {
-    ids = isPlainObject(batch) ? batch.ids : batch;
-    // A batch past the cap is left for serialise() to refuse before anything walks it.
-    if (Array.isArray(ids) && ids.length <= boundary.LIMITS.values && isPlainObject(result) &&
-        ids.every(function (id) { return typeof id === 'string'; })) {
-      var fields = {};
-      RESULT_FIELDS.forEach(function (field) { if (hasOwn.call(result, field)) fields[field] = result[field]; });
-      var answers = ids.map(function (id) { return hasOwn.call(result, id) ? result[id] : null; });
-      args = [isPlainObject(batch) ? { kind: batch.kind } : null, fields, answers];
-    } else {
-      ids = null;
-      args = [batch, result];
-    }
+    args = byPosition(batch, result, false);
   } catch (thrown) {
     throw boundary.unreadable(thrown);
   }
-  // The module answers by position; a request it read by id comes with its ids.
-  return outcome(boundary.callNumbers(instance, 'interpretResult', boundary.serialise(args)), ids);
+  if (!args) {
+    var copy = JSON.parse(boundary.serialise([batch, result]));
+    args = byPosition(copy[0], copy[1], true);
+  }
+  return outcome(boundary.callNumbers(instance, 'interpretResult', boundary.serialise(args.sent)), args.ids);
 }
 
-// The Outcome interpretResult's numbers stand for (Answers::numbers in
-// src/outcome.rs: the order is documented there), with the request's ids
-// (`ids`, or else those the module read).
+// The arguments of interpretResult by position ({ sent, ids }). Unless
+// `copied`, null where the batch or result is not plain data with string ids.
+function byPosition(batch, result, copied) {
+  var ids = isPlainObject(batch) ? batch.ids : batch;
+  // A batch past the cap is left for serialise() to refuse before anything walks it.
+  var named = Array.isArray(ids) && (copied || ids.length <= boundary.LIMITS.values) &&
+    ids.every(function (id) { return typeof id === 'string'; });
+  if (!copied && !(named && isPlainObject(result))) return null;
+  var fields = result;
+  if (isPlainObject(result)) {
+    fields = {};
+    RESULT_FIELDS.forEach(function (field) { if (hasOwn.call(result, field)) fields[field] = result[field]; });
+  }
+  ids = named ? ids : [];
+  var answers = ids.map(function (id) { return isPlainObject(result) && hasOwn.call(result, id) ? result[id] : null; });
+  return { sent: [isPlainObject(batch) ? { kind: batch.kind } : null, fields, answers, copied ? batch : null], ids: ids };
+}
+
+// The Outcome interpretResult's numbers stand for (answers() in
+// src/numbers.rs: the order is documented there), with the request's `ids`.
 function outcome(numbers, ids) {
   var at = 2;
   var counts = {};
   for (var c = 0; c < OUTCOME_COUNTS.length; c++) counts[OUTCOME_COUNTS[c]] = numbers[at++];
-  var read = numbers[at++];
-  if (read >= 0) {
-    ids = new Array(read);
-    for (var i = 0; i < read; i++) {
-      ids[i] = boundary.textAt(numbers, at);
-      at = boundary.after(numbers, at);
-    }
-  }
   var results = new Array(numbers[at++]);
   for (var r = 0; r < results.length; r++) {
     results[r] = { id: ids[r], status: STATUSES[numbers[at++]] };

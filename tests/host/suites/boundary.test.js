@@ -156,6 +156,28 @@ test('nesting is refused at the first level past 24, as the module counts it, be
   });
 });
 
+test('a result or batch that is not plain data with string ids is copied, and the module judges the copy\'s ids first', function () {
+  return loaded().then(function (r) {
+    var ok = { errMsg: 'requestSubscribeMessage:ok', a: 'accept', b: 'reject' };
+    var code = function (batch, result) { return assert.throws(function () { r.wxs.interpretResult(batch, result); }).code; };
+    assert.equal(code(['a', 5], ok), 'batch-bad-ids', 'an id that is no string');
+    assert.equal(code({ ids: 'a' }, ok), 'batch-bad-ids', 'ids that are no array');
+    assert.equal(code('a', ok), 'batch-bad-ids', 'a batch that is neither');
+    assert.equal(code(['a', 5], 'oops'), 'batch-bad-ids', 'the batch is judged before the result');
+    assert.equal(code(['a'], 'oops'), 'result-not-an-object');
+    assert.equal(code(['a'], { errMsg: 'requestSubscribeMessage:fail', errCode: 20004 }), 'main-switch-off');
+    // A result of a class is read as JSON reads it: its own members.
+    function Result() { this.errMsg = ok.errMsg; this.a = 'accept'; this.b = 'reject'; }
+    Result.prototype.c = 'accept';
+    var outcome = r.wxs.interpretResult({ ids: ['a', 'b', 'c'], kind: 'long-term' }, new Result());
+    assert.deepEqual(outcome.results.map(function (x) { return x.id + ':' + x.status; }), ['a:accept', 'b:reject', 'c:missing']);
+    assert.deepEqual([outcome.accepted, outcome.sends], [['a'], []], 'a long-term batch adds no sends');
+    var hostile = ['a'];
+    Object.defineProperty(hostile, 0, { get: function () { throw new Error('no'); } });
+    assert.equal(code(hostile, ok), 'input-unreadable');
+  });
+});
+
 test('a plan with the same client facts sends only the time, and one with other facts plans by those', function () {
   return loaded().then(function (r) {
     var boundary = r.host.require('wx-subscribe/boundary.js');
