@@ -70,6 +70,9 @@ async function subscribeOnly() {
 }
 
 async function main() {
+  // miniprogram-ci leaves empty folders, named by hashes, in the working
+  // folder: give it one of its own (every path here is absolute).
+  process.chdir(fs.mkdtempSync(path.join(os.tmpdir(), 'wxs-devtools-')));
   const { project, compiled } = await compile(projectPath);
   const files = Object.keys(compiled);
   const needed = ['app.js', 'app.json', 'pages/subscribe/subscribe.js', 'pages/subscribe/subscribe.wxml',
