@@ -70,8 +70,8 @@ function encode(stored, changes, now, loose) {
     return true;
   }
   function remembered(value) {
-    if (!shaped(value, STATE_KEYS)) return loose && (out.push(0, NaN), true);
-    return state(value.state) && number(value.at);
+    if (shaped(value, STATE_KEYS)) return state(value.state) && number(value.at);
+    return loose && number(0) && number(NaN);
   }
   // An object's entries: how many, then per entry its key's position and what `put` writes.
   function entries(object, put) {
