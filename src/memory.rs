@@ -385,16 +385,21 @@ mod tests {
     /// module answers from the numbers the JS side writes for the same values.
     fn merged(stored: &str, changes: &str, now: f64) -> String {
         let (stored, changes) = (json(stored), json(changes));
-        let list: Vec<Change> = match &changes {
-            Value::Array(items) => items.iter().map(Change::read).collect(),
-            Value::Null => Vec::new(),
-            one => vec![Change::read(one)],
-        };
+        let list: Vec<Change> = change_list(&changes).iter().map(Change::read).collect();
         let serde = serde_json::to_string(&Record::merge(&stored, &list, now)).unwrap();
         let (codes, ids) = codes(&stored, &changes, now);
         let by_position = merge_from_codes(&codes).unwrap();
         assert_eq!(read_numbers(&crate::numbers::record(&by_position), &ids), json(&serde), "{stored:?} {changes:?}");
         serde
+    }
+
+    /// The changes `remember()` takes: one change, an array of them, or `null` for none.
+    fn change_list(changes: &Value) -> Vec<Value> {
+        match changes {
+            Value::Array(items) => items.clone(),
+            Value::Null => Vec::new(),
+            one => vec![one.clone()],
+        }
     }
 
     /// A record answer read back as `js/lib/record.js` reads it (the keys
@@ -467,11 +472,7 @@ mod tests {
                 entries(&mut out, member(&top, "pending"), &|n| vec![number(Some(n.clone()))]);
             }
         }
-        let changes = match changes {
-            Value::Array(items) => items.clone(),
-            Value::Null => Vec::new(),
-            one => vec![one.clone()],
-        };
+        let changes = change_list(changes);
         out.push(changes.len() as f64);
         for change in &changes {
             let c = object(change).unwrap_or_default();

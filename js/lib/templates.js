@@ -322,19 +322,23 @@ function interpret(instance, batch, result) {
 // The arguments of interpretResult by position ({ sent, ids }). Unless
 // `copied`, null where the batch or result is not plain data with string ids.
 function byPosition(batch, result, copied) {
-  var ids = isPlainObject(batch) ? batch.ids : batch;
+  var fromPlan = isPlainObject(batch); // { ids, kind }, else an array of ids
+  var object = isPlainObject(result);
+  var ids = fromPlan ? batch.ids : batch;
   // A batch past the cap is left for serialise() to refuse before anything walks it.
   var named = Array.isArray(ids) && (copied || ids.length <= boundary.LIMITS.values) &&
     ids.every(function (id) { return typeof id === 'string'; });
-  if (!copied && !(named && isPlainObject(result))) return null;
+  if (!copied && !(named && object)) return null;
+  ids = named ? ids : [];
+  // A result that is no object is sent as it is, for the module to refuse.
   var fields = result;
-  if (isPlainObject(result)) {
+  var answers = [];
+  if (object) {
     fields = {};
     RESULT_FIELDS.forEach(function (field) { if (hasOwn.call(result, field)) fields[field] = result[field]; });
+    answers = ids.map(function (id) { return hasOwn.call(result, id) ? result[id] : null; });
   }
-  ids = named ? ids : [];
-  var answers = ids.map(function (id) { return isPlainObject(result) && hasOwn.call(result, id) ? result[id] : null; });
-  return { sent: [isPlainObject(batch) ? { kind: batch.kind } : null, fields, answers, copied ? batch : null], ids: ids };
+  return { sent: [fromPlan ? { kind: batch.kind } : null, fields, answers, copied ? batch : null], ids: ids };
 }
 
 // The Outcome interpretResult's numbers stand for (answers() in
