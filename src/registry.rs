@@ -224,8 +224,7 @@ impl Registry {
                 k.kept = Some(choice);
             }
         }
-        let id_of = |key: &str| position(key).and_then(|i| templates.get(i)).map_or_else(|| key.to_owned(), |t| t.id.clone());
-        for (key, answers) in parse_answered_as(args.at(3), &id_of)? {
+        for (key, answers) in parse_answered_as(args.at(3), &|key| id_at(templates, key))? {
             if let Some(k) = position(&key).and_then(|i| known.get_mut(i)) {
                 k.answers = answers;
             }
@@ -278,6 +277,11 @@ pub fn head_args(codes: &[f64]) -> Result<Value, Error> {
     let options = if now == -1.0 { Value::Object(Vec::new()) } else { member("now", Value::Number(now)) };
     let record = if version == -1.0 { Value::Null } else { member("v", Value::Number(version)) };
     Ok(Value::Array(vec![Value::Number(handle), setting, options, Value::Null, record, Value::Bool(as_before == 1.0)]))
+}
+
+/// The id of the template at the position `key` names, or `key` itself.
+fn id_at(templates: &[Template], key: &str) -> String {
+    position(key).and_then(|i| templates.get(i)).map_or(key, |t| &t.id).to_owned()
 }
 
 /// The input error for numbers that do not fit: what is wrong with them.
